@@ -1,0 +1,358 @@
+/*
+ * sbx-init: PID 1 of a sandbox. Reaps every zombie, and runs commands the daemon sends over
+ * the control socket (fd 3), already inside every namespace, mount and cgroup of the sandbox,
+ * so an execution costs one fork+exec here instead of a fresh sandbox setup.
+ *
+ * Single-threaded and static (it must run from any rootfs image). When the control socket
+ * closes, the daemon is gone: init exits, and the kernel kills the rest of the pid namespace.
+ */
+#define _GNU_SOURCE
+#include "init_proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CONTROL_FD 3
+#define MAX_RUNNING 1024
+#define MAX_ARGS 4096
+
+typedef struct running {
+    pid_t pid;
+    uint32_t exec_id;
+} running;
+
+static running table[MAX_RUNNING];
+static char request_buf[SBX_MAX_REQUEST + 1];
+
+static void send_event(const sbx_event *ev)
+{
+    while (send(CONTROL_FD, ev, sizeof *ev, MSG_NOSIGNAL) == -1 && errno == EINTR) {
+    }
+}
+
+static void send_failed(uint32_t exec_id, int32_t step, int32_t error)
+{
+    sbx_event ev = { .type = SBX_MSG_FAILED, .exec_id = exec_id, .pid = -1, .step = step, .error = error };
+    send_event(&ev);
+}
+
+__attribute__((noreturn)) static void child_fail(int fd, int32_t step)
+{
+    int32_t msg[2] = { step, errno };
+    while (write(fd, msg, sizeof msg) == -1 && errno == EINTR) {
+    }
+    _exit(127);
+}
+
+static void drop_capabilities(int err_fd)
+{
+    for (int cap = 0; cap <= 63; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
+            child_fail(err_fd, SBX_EXEC_STEP_CAPS);
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
+        child_fail(err_fd, SBX_EXEC_STEP_CAPS);
+}
+
+static void clear_capability_sets(int err_fd)
+{
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &hdr, data) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_CAPS);
+}
+
+/* execvpe() searches the caller's PATH; the command's own env decides here. */
+static void exec_with_path(char *const argv[], char *const envp[])
+{
+    const char *file = argv[0];
+    if (strchr(file, '/') != NULL) {
+        execve(file, argv, envp);
+        return;
+    }
+    const char *path = "/usr/local/bin:/usr/bin:/bin";
+    for (char *const *e = envp; *e != NULL; e++)
+        if (strncmp(*e, "PATH=", 5) == 0)
+            path = *e + 5;
+    int saw_eacces = 0;
+    char full[4096];
+    size_t flen = strlen(file);
+    while (*path != '\0') {
+        const char *end = strchrnul(path, ':');
+        size_t dlen = (size_t)(end - path);
+        if (dlen + 1 + flen + 1 <= sizeof full) {
+            memcpy(full, path, dlen);
+            full[dlen] = '/';
+            memcpy(full + dlen + 1, file, flen + 1);
+            execve(full, argv, envp);
+            if (errno == EACCES)
+                saw_eacces = 1;
+        }
+        path = (*end == ':') ? end + 1 : end;
+    }
+    errno = saw_eacces ? EACCES : ENOENT;
+}
+
+static void run_child(const sbx_exec_request *req, char **argv, char **envp, const char *cwd,
+                      const int fds[3], int err_fd)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setsid();
+    for (int i = 0; i < 3; i++)
+        if (dup2(fds[i], i) == -1)
+            child_fail(err_fd, SBX_EXEC_STEP_FDS);
+    /* Only 0-2 and the report pipe (close-on-exec) stay open. */
+    if (err_fd > 3)
+        syscall(SYS_close_range, 3, err_fd - 1, 0);
+    syscall(SYS_close_range, err_fd + 1, ~0U, 0);
+
+    if (setgroups(0, NULL) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_SETGROUPS);
+    if (setresgid(req->gid, req->gid, req->gid) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_SETGID);
+    drop_capabilities(err_fd);
+    if (setresuid(req->uid, req->uid, req->uid) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_SETUID);
+    clear_capability_sets(err_fd);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_NO_NEW_PRIVS);
+    if (chdir(cwd) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_CHDIR);
+    exec_with_path(argv, envp);
+    child_fail(err_fd, SBX_EXEC_STEP_EXECVE);
+}
+
+static int track(pid_t pid, uint32_t exec_id)
+{
+    for (int i = 0; i < MAX_RUNNING; i++)
+        if (table[i].pid == 0) {
+            table[i].pid = pid;
+            table[i].exec_id = exec_id;
+            return 0;
+        }
+    return -1;
+}
+
+static int free_slots(void)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_RUNNING; i++)
+        n += table[i].pid == 0;
+    return n;
+}
+
+/* Splits the NUL-separated strings into cwd, argv and envp (pointers into request_buf). */
+static int parse_strings(const sbx_exec_request *req, size_t len, char **cwd, char **argv, char **envp)
+{
+    if (req->argc == 0 || req->argc + req->envc + 2 > MAX_ARGS)
+        return -1;
+    if (sizeof *req + req->strings_len != len || req->strings_len == 0)
+        return -1;
+    char *p = request_buf + sizeof *req;
+    char *end = p + req->strings_len;
+    if (end[-1] != '\0')
+        return -1;
+    uint32_t wanted = 1 + req->argc + req->envc, seen = 0;
+    for (char *s = p; s < end; s += strlen(s) + 1) {
+        if (seen == 0)
+            *cwd = s;
+        else if (seen <= req->argc)
+            argv[seen - 1] = s;
+        else if (seen - 1 - req->argc < req->envc)
+            envp[seen - 1 - req->argc] = s;
+        seen++;
+    }
+    if (seen != wanted)
+        return -1;
+    argv[req->argc] = NULL;
+    envp[req->envc] = NULL;
+    return 0;
+}
+
+static void close_fds(const int *fds, int n)
+{
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+}
+
+static void handle_exec(size_t len, const int fds[3], int nfds)
+{
+    static char *argv[MAX_ARGS], *envp[MAX_ARGS];
+    const sbx_exec_request *req = (const sbx_exec_request *)request_buf;
+    char *cwd = NULL;
+    if (nfds != 3 || parse_strings(req, len, &cwd, argv, envp) == -1) {
+        close_fds(fds, nfds);
+        send_failed(req->exec_id, SBX_EXEC_STEP_PROTOCOL, EPROTO);
+        return;
+    }
+    if (free_slots() == 0) {
+        close_fds(fds, nfds);
+        send_failed(req->exec_id, SBX_EXEC_STEP_CAPACITY, EAGAIN);
+        return;
+    }
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) == -1) {
+        close_fds(fds, nfds);
+        send_failed(req->exec_id, SBX_EXEC_STEP_FORK, errno);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(report[0]);
+        run_child(req, argv, envp, cwd, fds, report[1]);
+    }
+    int fork_errno = errno;
+    close(report[1]);
+    close_fds(fds, nfds);
+    if (pid == -1) {
+        close(report[0]);
+        send_failed(req->exec_id, SBX_EXEC_STEP_FORK, fork_errno);
+        return;
+    }
+    int32_t msg[2];
+    ssize_t r;
+    do {
+        r = read(report[0], msg, sizeof msg);
+    } while (r == -1 && errno == EINTR);
+    close(report[0]);
+    if (r == (ssize_t)sizeof msg) {
+        while (waitpid(pid, NULL, 0) == -1 && errno == EINTR) {
+        }
+        send_failed(req->exec_id, msg[0], msg[1]);
+        return;
+    }
+    track(pid, req->exec_id);
+    sbx_event ev = { .type = SBX_MSG_STARTED, .exec_id = req->exec_id, .pid = pid };
+    send_event(&ev);
+}
+
+static void handle_kill(const sbx_kill_request *req)
+{
+    for (int i = 0; i < MAX_RUNNING; i++)
+        if (table[i].pid != 0 && table[i].exec_id == req->exec_id) {
+            /* The command leads its own process group; take its children with it. */
+            kill(-table[i].pid, req->signal);
+            kill(table[i].pid, req->signal);
+        }
+}
+
+static void reap(void)
+{
+    for (;;) {
+        int status;
+        struct rusage ru;
+        pid_t pid = wait4(-1, &status, WNOHANG, &ru);
+        if (pid <= 0)
+            return;
+        for (int i = 0; i < MAX_RUNNING; i++) {
+            if (table[i].pid != pid)
+                continue;
+            sbx_event ev = {
+                .type = SBX_MSG_EXITED,
+                .exec_id = table[i].exec_id,
+                .pid = pid,
+                .status = status,
+                .utime_us = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+                .stime_us = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
+                .maxrss_kb = ru.ru_maxrss,
+            };
+            table[i].pid = 0;
+            send_event(&ev);
+        }
+    }
+}
+
+/* Reads one request with its fds. 0 = EOF (daemon gone), -1 = retry, else length. */
+static ssize_t receive(int fds[3], int *nfds)
+{
+    struct iovec iov = { .iov_base = request_buf, .iov_len = SBX_MAX_REQUEST };
+    union {
+        char buf[CMSG_SPACE(8 * sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    ssize_t n = recvmsg(CONTROL_FD, &msg, MSG_CMSG_CLOEXEC);
+    if (n == -1)
+        return errno == EINTR || errno == EAGAIN ? -1 : 0;
+    *nfds = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int received[8];
+        memcpy(received, CMSG_DATA(c), sizeof(int) * (size_t)(count > 8 ? 8 : count));
+        for (int i = 0; i < count && i < 8; i++) {
+            if (*nfds < 3)
+                fds[(*nfds)++] = received[i];
+            else
+                close(received[i]);
+        }
+    }
+    if ((msg.msg_flags & MSG_TRUNC) != 0) {
+        close_fds(fds, *nfds);
+        *nfds = 0;
+        return n > 0 ? n : 1;
+    }
+    return n;
+}
+
+int main(void)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd == -1)
+        return 1;
+
+    struct pollfd p[2] = { { .fd = CONTROL_FD, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+    for (;;) {
+        if (poll(p, 2, -1) == -1) {
+            if (errno == EINTR)
+                continue;
+            return 1;
+        }
+        if (p[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) > 0) {
+            }
+            reap();
+        }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            int fds[3], nfds = 0;
+            ssize_t n = receive(fds, &nfds);
+            if (n == 0)
+                return 0;
+            if (n < 0)
+                continue;
+            uint32_t type = n >= 4 ? *(uint32_t *)request_buf : 0;
+            if (type == SBX_MSG_EXEC && (size_t)n >= sizeof(sbx_exec_request))
+                handle_exec((size_t)n, fds, nfds);
+            else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
+                handle_kill((const sbx_kill_request *)request_buf);
+            else
+                close_fds(fds, nfds);
+        }
+    }
+}

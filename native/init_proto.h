@@ -1,0 +1,67 @@
+/*
+ * Messages between sandboxd and a sandbox's init over the control socket (fd 3 in init,
+ * SOCK_SEQPACKET: one message per datagram). Little-endian, host order; mirrored in
+ * src/Isolation/Launch/InitProtocol.cs.
+ */
+#ifndef SBX_INIT_PROTO_H
+#define SBX_INIT_PROTO_H
+
+#include <stdint.h>
+
+#define SBX_MSG_EXEC 1      /* sbx_exec_request + strings, with 3 fds: stdin, stdout, stderr */
+#define SBX_MSG_KILL 2      /* sbx_kill_request */
+#define SBX_MSG_STARTED 101 /* sbx_event: pid */
+#define SBX_MSG_EXITED 102  /* sbx_event: wait status and rusage */
+#define SBX_MSG_FAILED 103  /* sbx_event: step and errno; the command never ran */
+
+/* Steps of starting a command, reported in SBX_MSG_FAILED. */
+#define SBX_EXEC_STEP_FORK 1
+#define SBX_EXEC_STEP_FDS 2
+#define SBX_EXEC_STEP_SETGROUPS 3
+#define SBX_EXEC_STEP_SETGID 4
+#define SBX_EXEC_STEP_CAPS 5
+#define SBX_EXEC_STEP_SETUID 6
+#define SBX_EXEC_STEP_NO_NEW_PRIVS 7
+#define SBX_EXEC_STEP_CHDIR 8
+#define SBX_EXEC_STEP_EXECVE 9
+#define SBX_EXEC_STEP_PROTOCOL 10
+#define SBX_EXEC_STEP_CAPACITY 11
+
+/* Largest request init accepts: header + argv + env + cwd. */
+#define SBX_MAX_REQUEST 262144
+
+typedef struct sbx_exec_request {
+    uint32_t type;
+    uint32_t exec_id;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t argc;
+    uint32_t envc;
+    uint32_t strings_len; /* cwd, argv[0..argc), env[0..envc), each NUL-terminated */
+    uint32_t reserved;
+} sbx_exec_request;
+
+typedef struct sbx_kill_request {
+    uint32_t type;
+    uint32_t exec_id;
+    int32_t signal;
+    uint32_t reserved;
+} sbx_kill_request;
+
+typedef struct sbx_event {
+    uint32_t type;
+    uint32_t exec_id;
+    int32_t pid;
+    int32_t status; /* wait status (EXITED) */
+    int32_t step;   /* FAILED */
+    int32_t error;  /* FAILED */
+    int64_t utime_us;
+    int64_t stime_us;
+    int64_t maxrss_kb;
+} sbx_event;
+
+_Static_assert(sizeof(sbx_exec_request) == 32, "managed mirror");
+_Static_assert(sizeof(sbx_kill_request) == 16, "managed mirror");
+_Static_assert(sizeof(sbx_event) == 48, "managed mirror");
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * The contract between sandboxd (C#) and libsbxnative. Managed code decides everything
+ * (which namespaces, which mounts, in which order); native code only applies the list it is
+ * handed, in the cloned child, with async-signal-safe calls and no allocation.
+ *
+ * Every struct here is mirrored in src/Isolation/Interop; both sides assert the sizes.
+ */
+#ifndef SBX_H
+#define SBX_H
+
+#include <stdint.h>
+
+/* One setup operation, run in order in the child between clone() and execve(). */
+enum sbx_op_kind {
+    SBX_OP_MAKE_PRIVATE = 1, /* mount(NULL, dst, NULL, MS_REC|MS_PRIVATE): nothing propagates back */
+    SBX_OP_MOUNT = 2,        /* mount(src, dst, fstype, flags, data) */
+    SBX_OP_BIND = 3,         /* bind src on dst; flags (e.g. MS_RDONLY|MS_NOSUID) applied by a remount */
+    SBX_OP_MKDIR = 4,        /* mkdir(dst, flags as mode); an existing dir is fine */
+    SBX_OP_CREATE_FILE = 5,  /* an empty file at dst, a target for a bind (device nodes) */
+    SBX_OP_SYMLINK = 6,      /* symlink(src, dst); an existing entry is fine */
+    SBX_OP_PIVOT_ROOT = 7,   /* pivot_root into dst and detach the old root */
+    SBX_OP_HOSTNAME = 8,     /* sethostname(src) */
+    SBX_OP_LOOPBACK_UP = 9,  /* bring "lo" up in the new network namespace */
+    SBX_OP_CHDIR = 10,       /* chdir(dst) */
+};
+
+/* Steps outside the op list, reported with op_index = -1. */
+enum sbx_step {
+    SBX_STEP_PIPE = 100,
+    SBX_STEP_CLONE = 101,
+    SBX_STEP_FDS = 102,
+    SBX_STEP_SETSID = 103,
+    SBX_STEP_EXEC = 104,
+    SBX_STEP_SIGNALS = 105,
+};
+
+typedef struct sbx_op {
+    uint32_t kind;
+    uint32_t reserved;
+    uint64_t flags;
+    const char *src;
+    const char *dst;
+    const char *fstype;
+    const char *data;
+} sbx_op;
+
+typedef struct sbx_spawn_args {
+    uint64_t clone_flags;  /* CLONE_NEW* only; SIGCHLD is added */
+    const sbx_op *ops;
+    uint32_t op_count;
+    int32_t exec_fd;       /* the init binary, run with fexecve (never a path inside the sandbox) */
+    int32_t control_fd;    /* becomes fd 3 in init */
+    int32_t reserved;
+    char *const *argv;
+    char *const *envp;
+} sbx_spawn_args;
+
+typedef struct sbx_spawn_result {
+    int32_t pid;
+    int32_t op_index;      /* failing op, or -1 for a step outside the list */
+    int32_t step;          /* op kind or sbx_step */
+    int32_t error;         /* errno */
+} sbx_spawn_result;
+
+_Static_assert(sizeof(sbx_op) == 48, "sbx_op layout is part of the managed contract");
+_Static_assert(sizeof(sbx_spawn_args) == 48, "sbx_spawn_args layout is part of the managed contract");
+_Static_assert(sizeof(sbx_spawn_result) == 16, "sbx_spawn_result layout is part of the managed contract");
+
+/*
+ * Clones a child in new namespaces, runs ops, and fexecve()s exec_fd.
+ * 0: the child exec'd; result->pid is its pid.
+ * -1: errno set; result says which step failed. A child that failed has been reaped.
+ */
+int32_t Sbx_Spawn(const sbx_spawn_args *args, sbx_spawn_result *result);
+
+/* sendmsg() of one datagram with up to 8 fds (SCM_RIGHTS). Bytes sent, or -1 + errno. */
+int32_t Sbx_SendWithFds(int32_t sock, const void *buf, uint32_t len, const int32_t *fds, int32_t fd_count);
+
+/*
+ * Deletes a directory tree without following symlinks and without crossing into another
+ * mount: an entry on another filesystem makes its parent's rmdir fail (0 / -1 + errno).
+ */
+int32_t Sbx_RemoveTree(const char *path);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * Sbx_Spawn: clone() into new namespaces, run the setup ops, fexecve() the sandbox init.
+ *
+ * The daemon is a multi-threaded .NET process, so between clone() and execve() the child
+ * only makes async-signal-safe system calls on memory prepared before clone() (the shape of
+ * SystemNative_ForkAndExecProcess). Failures travel back as {op_index, step, errno} over a
+ * close-on-exec pipe: EOF means execve succeeded.
+ */
+#define _GNU_SOURCE
+#include "sbx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Fds below this are the child's fixed slots (0-2 stdio, 3 control). */
+#define SBX_FIRST_FREE_FD 10
+
+__attribute__((noreturn)) static void report_and_exit(int fd, int32_t op_index, int32_t step)
+{
+    int32_t msg[3] = { op_index, step, errno };
+    ssize_t r;
+    do {
+        r = write(fd, msg, sizeof msg);
+    } while (r < 0 && errno == EINTR);
+    _exit(127);
+}
+
+static int loopback_up(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s == -1)
+        return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return rc;
+}
+
+static int run_op(const sbx_op *op)
+{
+    switch (op->kind) {
+    case SBX_OP_MAKE_PRIVATE:
+        return mount(NULL, op->dst, NULL, MS_REC | MS_PRIVATE, NULL);
+    case SBX_OP_MOUNT:
+        return mount(op->src, op->dst, op->fstype, (unsigned long)op->flags, op->data);
+    case SBX_OP_BIND:
+        if (mount(op->src, op->dst, NULL, MS_BIND | MS_REC, NULL) == -1)
+            return -1;
+        if (op->flags == 0)
+            return 0;
+        return mount(NULL, op->dst, NULL, MS_BIND | MS_REMOUNT | (unsigned long)op->flags, NULL);
+    case SBX_OP_MKDIR:
+        if (mkdir(op->dst, (mode_t)op->flags) == -1 && errno != EEXIST)
+            return -1;
+        return 0;
+    case SBX_OP_CREATE_FILE: {
+        int fd = open(op->dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (fd == -1)
+            return -1;
+        close(fd);
+        return 0;
+    }
+    case SBX_OP_SYMLINK:
+        if (symlink(op->src, op->dst) == -1 && errno != EEXIST)
+            return -1;
+        return 0;
+    case SBX_OP_PIVOT_ROOT:
+        /* pivot_root(".", ".") stacks the old root under the new one; detaching "." then
+           drops it, with no directory for the old root left inside the sandbox. */
+        if (chdir(op->dst) == -1)
+            return -1;
+        if (syscall(SYS_pivot_root, ".", ".") == -1)
+            return -1;
+        if (umount2(".", MNT_DETACH) == -1)
+            return -1;
+        return chdir("/");
+    case SBX_OP_HOSTNAME:
+        return sethostname(op->src, strlen(op->src));
+    case SBX_OP_LOOPBACK_UP:
+        return loopback_up();
+    case SBX_OP_CHDIR:
+        return chdir(op->dst);
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+}
+
+/* Moves fd above the fixed slots, close-on-exec. */
+static int lift_fd(int fd)
+{
+    return fcntl(fd, F_DUPFD_CLOEXEC, SBX_FIRST_FREE_FD);
+}
+
+static void mark_cloexec_from(int first)
+{
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    /* Kernels before 5.11: walk a bounded range instead. */
+    for (int fd = first; fd < 4096; fd++)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+__attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_fd)
+{
+    int err_fd = lift_fd(report_fd);
+    if (err_fd == -1)
+        report_and_exit(report_fd, -1, SBX_STEP_FDS);
+
+    /* .NET ignores SIGPIPE and installs handlers; neither may reach init. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+        report_and_exit(err_fd, -1, SBX_STEP_SIGNALS);
+
+    int exec_fd = lift_fd(a->exec_fd);
+    int ctl_fd = lift_fd(a->control_fd);
+    if (exec_fd == -1 || ctl_fd == -1)
+        report_and_exit(err_fd, -1, SBX_STEP_FDS);
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd == -1)
+        report_and_exit(err_fd, -1, SBX_STEP_FDS);
+    for (int fd = 0; fd <= 2; fd++)
+        if (dup3(null_fd, fd, 0) == -1)
+            report_and_exit(err_fd, -1, SBX_STEP_FDS);
+    if (dup3(ctl_fd, 3, 0) == -1)
+        report_and_exit(err_fd, -1, SBX_STEP_FDS);
+    /* Nothing else of the daemon's may survive execve (CVE-2024-21626). */
+    mark_cloexec_from(4);
+
+    /* A new session: no controlling terminal to push input into (CVE-2017-5226). */
+    if (setsid() == -1)
+        report_and_exit(err_fd, -1, SBX_STEP_SETSID);
+
+    for (uint32_t i = 0; i < a->op_count; i++)
+        if (run_op(&a->ops[i]) == -1)
+            report_and_exit(err_fd, (int32_t)i, (int32_t)a->ops[i].kind);
+
+    /* fexecve of a sealed copy held by the daemon: no path inside the sandbox names the
+       init binary, so nothing in it can overwrite the host's (CVE-2019-5736). */
+    syscall(SYS_execveat, exec_fd, "", a->argv, a->envp, AT_EMPTY_PATH);
+    report_and_exit(err_fd, -1, SBX_STEP_EXEC);
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, (char *)buf + got, len - got);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
+{
+    result->pid = -1;
+    result->op_index = -1;
+    result->step = 0;
+    result->error = 0;
+
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) == -1) {
+        result->step = SBX_STEP_PIPE;
+        result->error = errno;
+        return -1;
+    }
+
+    /* Signals stay blocked across clone() so no .NET handler runs in the child. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    long pid = syscall(SYS_clone, (unsigned long)a->clone_flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        close(pipe_fds[0]);
+        child(a, pipe_fds[1]);
+    }
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(pipe_fds[1]);
+
+    if (pid == -1) {
+        close(pipe_fds[0]);
+        result->step = SBX_STEP_CLONE;
+        result->error = clone_errno;
+        errno = clone_errno;
+        return -1;
+    }
+
+    int32_t report[3];
+    ssize_t got = read_full(pipe_fds[0], report, sizeof report);
+    close(pipe_fds[0]);
+    if (got == 0) {
+        result->pid = (int32_t)pid;
+        return 0;
+    }
+
+    while (waitpid((pid_t)pid, NULL, 0) == -1 && errno == EINTR) {
+    }
+    if (got == (ssize_t)sizeof report) {
+        result->op_index = report[0];
+        result->step = report[1];
+        result->error = report[2];
+    } else {
+        result->step = SBX_STEP_EXEC;
+        result->error = EPROTO;
+    }
+    errno = result->error;
+    return -1;
+}

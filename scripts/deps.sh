@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the system packages sandboxd needs, only those missing. Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential      # gcc, make, libc static archive for sbx-init and the probe
+  libseccomp-dev       # seccomp filters
+  python3-grpcio       # the independent gRPC client of the interop tests
+  python3-protobuf
+  protobuf-compiler    # protoc --python_out for that client
+  redis-server         # the hot audit tier across daemons
+  iproute2
+  nftables
+  bubblewrap           # the peer `make bench` measures against
+  hyperfine
+  git
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "deps: missing ${missing[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "deps: the .NET SDK (dotnet) is required" >&2; exit 1; }
+echo "deps: ok"

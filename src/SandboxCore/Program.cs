@@ -1,0 +1,6 @@
+namespace Sandboxd.Core;
+
+public static class Program
+{
+    public static int Main() => 0;
+}

@@ -1,0 +1,1 @@
+namespace Sandboxd.Ctl; public static class Program { public static int Main() => 0; }
