@@ -1,0 +1,88 @@
+using Sandboxd.Isolation.Interop;
+
+namespace Sandboxd.Isolation.Filesystem;
+
+/// <summary>The image a sandbox gets when it names none: works on any Debian-like host with
+/// nothing downloaded. The host's /usr is bound read-only over usr/ at launch; /etc is
+/// generated here, never the host's own (no passwd hashes, no host config leaks in).</summary>
+public static class DefaultImage
+{
+    public const string UsrMountPoint = "usr";
+
+    private static readonly string[] UsrLinks = ["bin", "sbin", "lib", "lib64", "lib32", "libx32"];
+
+    /// <summary>Host /etc entries safe to copy: symlinks into /usr and loader caches.</summary>
+    private static readonly string[] CopiedEtc = ["ld.so.cache", "ld.so.conf", "localtime"];
+
+    public static string Create(string stateDir)
+    {
+        var root = Path.Combine(stateDir, "images", "default");
+        foreach (var dir in new[] { "usr", "etc", "home", "root", "tmp", "proc", "dev", "run", "var/tmp", "mnt" })
+            Directory.CreateDirectory(Path.Combine(root, dir));
+        File.SetUnixFileMode(Path.Combine(root, "tmp"), (UnixFileMode)0x3FF /* 1777 */ | UnixFileMode.StickyBit);
+        File.SetUnixFileMode(Path.Combine(root, "var/tmp"), (UnixFileMode)0x3FF | UnixFileMode.StickyBit);
+        File.SetUnixFileMode(Path.Combine(root, "root"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var home = Path.Combine(root, SandboxUser.Home.TrimStart('/'));
+        Directory.CreateDirectory(home);
+        Native.Chown(home, SandboxUser.Uid, SandboxUser.Gid);
+
+        foreach (var link in UsrLinks)
+            LinkLikeHost(root, link);
+        WriteEtc(Path.Combine(root, "etc"));
+        return root;
+    }
+
+    /// <summary>/bin → usr/bin where the host is usr-merged; a plain dir is left out.</summary>
+    private static void LinkLikeHost(string root, string name)
+    {
+        var host = new FileInfo("/" + name);
+        var path = Path.Combine(root, name);
+        if (host.LinkTarget is not { } target || File.Exists(path) || Directory.Exists(path))
+            return;
+        File.CreateSymbolicLink(path, target);
+    }
+
+    private static void WriteEtc(string etc)
+    {
+        var u = SandboxUser.Uid;
+        var g = SandboxUser.Gid;
+        File.WriteAllText(Path.Combine(etc, "passwd"),
+            $"root:x:0:0:root:/root:/bin/sh\n{SandboxUser.Name}:x:{u}:{g}:sandbox:{SandboxUser.Home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        File.WriteAllText(Path.Combine(etc, "group"), $"root:x:0:\n{SandboxUser.Name}:x:{g}:\nnogroup:x:65534:\n");
+        File.WriteAllText(Path.Combine(etc, "hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        File.WriteAllText(Path.Combine(etc, "nsswitch.conf"), "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n");
+        File.WriteAllText(Path.Combine(etc, "resolv.conf"), "");
+        foreach (var name in CopiedEtc)
+            CopyFromHost(etc, name);
+        CopyAlternatives(etc);
+    }
+
+    private static void CopyFromHost(string etc, string name)
+    {
+        var host = new FileInfo(Path.Combine("/etc", name));
+        var dest = Path.Combine(etc, name);
+        if (File.Exists(dest) || new FileInfo(dest).LinkTarget is not null)
+            File.Delete(dest);
+        if (host.LinkTarget is { } target)
+            File.CreateSymbolicLink(dest, target);
+        else if (host.Exists)
+            host.CopyTo(dest, overwrite: true);
+    }
+
+    /// <summary>Debian's `cc`, `editor`, … are links through /etc/alternatives into /usr.</summary>
+    private static void CopyAlternatives(string etc)
+    {
+        var dest = Path.Combine(etc, "alternatives");
+        Directory.CreateDirectory(dest);
+        if (!Directory.Exists("/etc/alternatives"))
+            return;
+        foreach (var entry in new DirectoryInfo("/etc/alternatives").EnumerateFileSystemInfos())
+        {
+            var path = Path.Combine(dest, entry.Name);
+            if (entry.LinkTarget is not { } target || new FileInfo(path).LinkTarget is not null)
+                continue;
+            File.CreateSymbolicLink(path, target);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Sandboxd.Isolation.Launch;
+using static Sandboxd.Isolation.Filesystem.MountFlags;
+
+namespace Sandboxd.Isolation.Filesystem;
+
+/// <summary>Builds the ordered setup ops for a sandbox's root: overlay (image lower, per-sandbox
+/// upper), the host's /usr read-only for the default image, a fresh /proc with the kernel's
+/// sensitive files masked, a minimal /dev, a sized /tmp, then pivot_root. All mounts are made
+/// inside the sandbox's own mount namespace, so none of them exists on the host.</summary>
+public static class RootfsPlanner
+{
+    private static readonly string[] Devices = ["null", "zero", "full", "random", "urandom", "tty"];
+
+    /// <summary>Masked like the OCI runtimes do: reading them leaks host state or pokes the kernel.</summary>
+    private static readonly string[] MaskedProcFiles =
+        ["kcore", "keys", "timer_list", "sched_debug", "sysrq-trigger", "kmsg", "latency_stats", "timer_stats"];
+
+    private static readonly string[] ReadOnlyProcDirs = ["sys", "bus", "fs", "irq"];
+
+    public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, string tmpSize)
+    {
+        var root = paths.Root;
+        var ops = new List<SetupOp>
+        {
+            new(SetupOpKind.MakePrivate, Dst: "/"),
+            new(SetupOpKind.Mount, "overlay", root, "overlay",
+                $"lowerdir={imageDir},upperdir={paths.Upper},workdir={paths.Work}", NoSuid | NoDev),
+        };
+        if (bindHostUsr)
+            ops.Add(new(SetupOpKind.Bind, "/usr", Path.Combine(root, DefaultImage.UsrMountPoint), Flags: ReadOnly | NoDev));
+        AddProc(ops, root);
+        AddDev(ops, root);
+        ops.Add(new(SetupOpKind.Mkdir, Dst: Path.Combine(root, "tmp"), Flags: 0x3FF));
+        ops.Add(new(SetupOpKind.Mount, "tmpfs", Path.Combine(root, "tmp"), "tmpfs", $"mode=1777,size={tmpSize}", NoSuid | NoDev));
+        ops.Add(new(SetupOpKind.PivotRoot, Dst: root));
+        ops.Add(new(SetupOpKind.Hostname, Src: hostname));
+        ops.Add(new(SetupOpKind.LoopbackUp));
+        ops.Add(new(SetupOpKind.Chdir, Dst: "/"));
+        return ops;
+    }
+
+    private static void AddProc(List<SetupOp> ops, string root)
+    {
+        var proc = Path.Combine(root, "proc");
+        ops.Add(new(SetupOpKind.Mkdir, Dst: proc, Flags: 0x16D /* 0555 */));
+        ops.Add(new(SetupOpKind.Mount, "proc", proc, "proc", Flags: NoSuid | NoDev | NoExec));
+        // Same kernel inside and out: what the host's /proc lacks, the sandbox's lacks too.
+        foreach (var file in MaskedProcFiles.Where(f => File.Exists(Path.Combine("/proc", f))))
+            ops.Add(new(SetupOpKind.Bind, "/dev/null", Path.Combine(proc, file), Flags: ReadOnly | NoSuid | NoDev | NoExec));
+        foreach (var dir in ReadOnlyProcDirs.Where(d => Directory.Exists(Path.Combine("/proc", d))))
+        {
+            var target = Path.Combine(proc, dir);
+            ops.Add(new(SetupOpKind.Bind, target, target, Flags: ReadOnly | NoSuid | NoDev | NoExec));
+        }
+    }
+
+    private static void AddDev(List<SetupOp> ops, string root)
+    {
+        var dev = Path.Combine(root, "dev");
+        ops.Add(new(SetupOpKind.Mkdir, Dst: dev, Flags: 0x1ED /* 0755 */));
+        ops.Add(new(SetupOpKind.Mount, "tmpfs", dev, "tmpfs", "mode=755,size=64k", NoSuid | NoExec));
+        foreach (var name in Devices)
+        {
+            var target = Path.Combine(dev, name);
+            ops.Add(new(SetupOpKind.CreateFile, Dst: target));
+            ops.Add(new(SetupOpKind.Bind, "/dev/" + name, target, Flags: NoSuid | NoExec));
+        }
+        var pts = Path.Combine(dev, "pts");
+        ops.Add(new(SetupOpKind.Mkdir, Dst: pts, Flags: 0x1ED));
+        ops.Add(new(SetupOpKind.Mount, "devpts", pts, "devpts", "newinstance,ptmxmode=0666,mode=620", NoSuid | NoExec));
+        ops.Add(new(SetupOpKind.Symlink, "pts/ptmx", Path.Combine(dev, "ptmx")));
+        var shm = Path.Combine(dev, "shm");
+        ops.Add(new(SetupOpKind.Mkdir, Dst: shm, Flags: 0x3FF));
+        ops.Add(new(SetupOpKind.Mount, "tmpfs", shm, "tmpfs", "mode=1777,size=64m", NoSuid | NoDev));
+        ops.Add(new(SetupOpKind.Symlink, "/proc/self/fd", Path.Combine(dev, "fd")));
+        ops.Add(new(SetupOpKind.Symlink, "/proc/self/fd/0", Path.Combine(dev, "stdin")));
+        ops.Add(new(SetupOpKind.Symlink, "/proc/self/fd/1", Path.Combine(dev, "stdout")));
+        ops.Add(new(SetupOpKind.Symlink, "/proc/self/fd/2", Path.Combine(dev, "stderr")));
+    }
+}

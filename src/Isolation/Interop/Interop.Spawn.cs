@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace Sandboxd.Isolation.Interop;
+
+/// <summary>Mirrors native/sbx.h. Sizes are asserted at startup against the C side's.</summary>
+internal static unsafe partial class Native
+{
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SbxOp
+    {
+        public uint Kind;
+        public uint Reserved;
+        public ulong Flags;
+        public byte* Src;
+        public byte* Dst;
+        public byte* FsType;
+        public byte* Data;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SbxSpawnArgs
+    {
+        public ulong CloneFlags;
+        public SbxOp* Ops;
+        public uint OpCount;
+        public int ExecFd;
+        public int ControlFd;
+        public int Reserved;
+        public byte** Argv;
+        public byte** Envp;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SbxSpawnResult
+    {
+        public int Pid;
+        public int OpIndex;
+        public int Step;
+        public int Error;
+    }
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_Spawn", SetLastError = true)]
+    internal static partial int Spawn(SbxSpawnArgs* args, SbxSpawnResult* result);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_SendWithFds", SetLastError = true)]
+    internal static partial int SendWithFds(int sock, byte* buf, uint len, int* fds, int fdCount);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_RemoveTree", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int RemoveTree(string path);
+}

@@ -1,0 +1,74 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Sandboxd.Isolation.Launch;
+
+/// <summary>Mirrors native/init_proto.h: the messages between the daemon and a sandbox's init.</summary>
+public static class InitProtocol
+{
+    public const uint MsgExec = 1;
+    public const uint MsgKill = 2;
+    public const uint MsgStarted = 101;
+    public const uint MsgExited = 102;
+    public const uint MsgFailed = 103;
+    public const int ExecHeaderSize = 32;
+    public const int KillSize = 16;
+    public const int EventSize = 48;
+    public const int MaxRequest = 262144;
+
+    private static readonly Dictionary<int, string> ExecSteps = new()
+    {
+        [1] = "fork", [2] = "set up stdio", [3] = "setgroups", [4] = "setgid", [5] = "drop capabilities",
+        [6] = "setuid", [7] = "no_new_privs", [8] = "chdir", [9] = "execve", [10] = "init protocol",
+        [11] = "too many running commands",
+    };
+
+    public static string ExecStepName(int step) => ExecSteps.TryGetValue(step, out var n) ? n : $"step {step}";
+
+    /// <summary>Header + cwd, argv and env as NUL-terminated strings.</summary>
+    public static byte[] EncodeExec(uint execId, ExecSpec spec)
+    {
+        var strings = new List<string>(1 + spec.Argv.Count + spec.Env.Count) { spec.Cwd };
+        strings.AddRange(spec.Argv);
+        strings.AddRange(spec.Env);
+        int stringsLen = strings.Sum(s => Encoding.UTF8.GetByteCount(s) + 1);
+        if (ExecHeaderSize + stringsLen > MaxRequest)
+            throw new ArgumentException($"argv, env and cwd take {stringsLen} bytes; the limit is {MaxRequest - ExecHeaderSize}");
+        var buf = new byte[ExecHeaderSize + stringsLen];
+        var span = buf.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, MsgExec);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], execId);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], spec.Uid);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[12..], spec.Gid);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)spec.Argv.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], (uint)spec.Env.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[24..], (uint)stringsLen);
+        int at = ExecHeaderSize;
+        foreach (var s in strings)
+        {
+            at += Encoding.UTF8.GetBytes(s, span[at..]);
+            buf[at++] = 0;
+        }
+        return buf;
+    }
+
+    public static byte[] EncodeKill(uint execId, int signal)
+    {
+        var buf = new byte[KillSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(buf, MsgKill);
+        BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(4), execId);
+        BinaryPrimitives.WriteInt32LittleEndian(buf.AsSpan(8), signal);
+        return buf;
+    }
+
+    public static InitEvent DecodeEvent(ReadOnlySpan<byte> b) => new(
+        Type: BinaryPrimitives.ReadUInt32LittleEndian(b),
+        ExecId: BinaryPrimitives.ReadUInt32LittleEndian(b[4..]),
+        Pid: BinaryPrimitives.ReadInt32LittleEndian(b[8..]),
+        WaitStatus: BinaryPrimitives.ReadInt32LittleEndian(b[12..]),
+        Step: BinaryPrimitives.ReadInt32LittleEndian(b[16..]),
+        Error: BinaryPrimitives.ReadInt32LittleEndian(b[20..]),
+        UserCpuUs: BinaryPrimitives.ReadInt64LittleEndian(b[24..]),
+        SystemCpuUs: BinaryPrimitives.ReadInt64LittleEndian(b[32..]),
+        MaxRssKb: BinaryPrimitives.ReadInt64LittleEndian(b[40..]));
+}

@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+using Sandboxd.Isolation.Filesystem;
+using Sandboxd.Isolation.Interop;
+
+namespace Sandboxd.Isolation.Launch;
+
+/// <summary>A running sandbox as the host sees it: its init (the daemon's child) and the control
+/// channel to it. Destroy kills everything, reaps init, then removes the sandbox's dirs.</summary>
+public sealed unsafe class LaunchedSandbox
+{
+    private int _destroyed;
+
+    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel)
+    {
+        Paths = paths;
+        InitPid = initPid;
+        Channel = channel;
+    }
+
+    public SandboxPaths Paths { get; }
+
+    public int InitPid { get; }
+
+    public InitChannel Channel { get; }
+
+    /// <summary>Idempotent. Killing PID 1 of a pid namespace kills every process in it, and the
+    /// mount namespace (holding every mount of the sandbox) dies with the last of them.</summary>
+    public void Destroy()
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) == 1)
+            return;
+        if (Native.Kill(InitPid, Native.SIGKILL) == -1 && Marshal.GetLastPInvokeError() != Native.ESRCH)
+            throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
+        Reap();
+        Channel.Dispose();
+        SandboxLauncher.RemoveDirs(Paths);
+    }
+
+    private void Reap()
+    {
+        while (Native.WaitPid(InitPid, null, 0) == -1)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Native.ECHILD)
+                return;
+            if (errno != Native.EINTR)
+                throw new SandboxSetupException("waitpid sandbox init", errno);
+        }
+    }
+}

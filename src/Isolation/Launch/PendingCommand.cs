@@ -1,0 +1,31 @@
+namespace Sandboxd.Isolation.Launch;
+
+/// <summary>One command sent to init: completes Started when it runs, Exited when it is reaped.</summary>
+public sealed class PendingCommand(uint execId)
+{
+    private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<InitEvent> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public uint ExecId { get; } = execId;
+
+    /// <summary>The command's pid inside the sandbox; faults when it could not start.</summary>
+    public Task<int> Started => _started.Task;
+
+    public Task<InitEvent> Exited => _exited.Task;
+
+    internal void MarkStarted(int pid) => _started.TrySetResult(pid);
+
+    internal void MarkExited(InitEvent ev)
+    {
+        _started.TrySetResult(ev.Pid);
+        _exited.TrySetResult(ev);
+    }
+
+    internal void Fail(Exception e)
+    {
+        _started.TrySetException(e);
+        _exited.TrySetException(e);
+        // Observed either way: a start failure is reported through Started.
+        _ = _exited.Task.Exception;
+    }
+}
