@@ -1,0 +1,9 @@
+using Sandboxd.Audit.Events;
+
+namespace Sandboxd.Audit;
+
+/// <summary>Where every layer sends its events. Never blocks the caller.</summary>
+public interface IAuditSink
+{
+    void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null);
+}

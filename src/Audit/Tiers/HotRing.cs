@@ -1,0 +1,39 @@
+using Sandboxd.Audit.Events;
+
+namespace Sandboxd.Audit.Tiers;
+
+/// <summary>The hot tier of one daemon: the last <c>capacity</c> events in memory, for live
+/// tails and recent queries. Overwrites the oldest; the warm tier keeps the full record.</summary>
+public sealed class HotRing(int capacity, TimeProvider clock) : IAuditSink
+{
+    private readonly AuditEvent?[] _ring = new AuditEvent?[capacity];
+    private readonly Lock _lock = new();
+    private long _next;
+
+    public long Count => Interlocked.Read(ref _next);
+
+    public void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null)
+    {
+        lock (_lock)
+        {
+            var ev = new AuditEvent(_next, clock.GetUtcNow(), kind, sandboxId, executionId,
+                attributes ?? new Dictionary<string, string>());
+            _ring[_next % _ring.Length] = ev;
+            _next++;
+        }
+    }
+
+    /// <summary>The retained events, oldest first, optionally for one sandbox.</summary>
+    public IReadOnlyList<AuditEvent> Snapshot(string? sandboxId = null)
+    {
+        lock (_lock)
+        {
+            long first = Math.Max(0, _next - _ring.Length);
+            var result = new List<AuditEvent>();
+            for (long i = first; i < _next; i++)
+                if (_ring[i % _ring.Length] is { } ev && (sandboxId is null || ev.SandboxId == sandboxId))
+                    result.Add(ev);
+            return result;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Sandboxd.Api.V1;
+using Sandboxd.Audit;
+using Sandboxd.Audit.Events;
+using Sandboxd.Core.State;
+using Sandboxd.Governance.Risk;
+using Sandboxd.Isolation.Execution;
+using Sandboxd.Isolation.Launch;
+
+namespace Sandboxd.Core.Orchestration;
+
+/// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
+/// record in step with what really exists.</summary>
+public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, IAuditSink audit,
+    TimeProvider clock, ILogger<Orchestrator> log) : IDisposable
+{
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
+
+    public Sandbox Create(CreateRequest request)
+    {
+        var image = RequestChecks.Image(request.Image);
+        var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var hostname = RequestChecks.Hostname(request.Hostname, id);
+        var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, false, false, false));
+        LaunchedSandbox launched;
+        try
+        {
+            launched = launcher.Launch(new SandboxSpec(id, image, hostname));
+        }
+        catch (SandboxSetupException e)
+        {
+            audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
+            throw;
+        }
+        var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels));
+        var live = new LiveSandbox(record, launched);
+        _live[id] = live;
+        try
+        {
+            store.Insert(record);
+        }
+        catch
+        {
+            _live.TryRemove(id, out _);
+            launched.Destroy();
+            throw;
+        }
+        _ = WatchInitAsync(live);
+        audit.Emit(AuditKind.SandboxCreated, id, null, new Dictionary<string, string> { ["image"] = record.Image, ["risk"] = record.Risk });
+        LogCreated(id, launched.InitPid);
+        return ToProto(record);
+    }
+
+    public Sandbox Get(string id)
+    {
+        RequestChecks.SandboxId("id", id);
+        if (_live.TryGetValue(id, out var live))
+            return ToProto(live.Record);
+        return store.Find(id) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
+    }
+
+    public IReadOnlyList<Sandbox> List() => _live.Values.Select(l => ToProto(l.Record)).OrderBy(s => s.CreatedUnixMs).ToList();
+
+    public async Task<ExecutionResult> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink,
+        Action<string> onStarted, CancellationToken cancel)
+    {
+        RequestChecks.SandboxId("sandbox_id", request.SandboxId);
+        var argv = request.Argv.ToList();
+        RequestChecks.Argv(argv);
+        RequestChecks.Env(request.Env);
+        RequestChecks.Cwd(request.Cwd);
+        var (uid, gid, home) = RequestChecks.User(request.User);
+        if (!_live.TryGetValue(request.SandboxId, out var live))
+            throw new SandboxNotFoundException(request.SandboxId);
+
+        // Only what the request names, over fixed defaults: nothing of the daemon's leaks in.
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = DefaultPath, ["HOME"] = home, ["LANG"] = "C.UTF-8",
+        };
+        foreach (var (k, v) in request.Env)
+            env[k] = v;
+        var spec = new ExecSpec(argv, env.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
+            request.Cwd.Length > 0 ? request.Cwd : home, uid, gid);
+        var executionId = live.NextExecutionId();
+        TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
+        ExecutionResult result;
+        try
+        {
+            var stdin = request.Stdin.Memory;
+            var running = CommandRunner.RunAsync(live.Launched.Channel, spec, stdin, sink, timeout, cancel);
+            onStarted(executionId);
+            result = await running.ConfigureAwait(false);
+        }
+        catch (SandboxSetupException e)
+        {
+            audit.Emit(AuditKind.ExecutionFailedToStart, live.Record.Id, executionId,
+                new Dictionary<string, string> { ["argv0"] = argv[0], ["error"] = e.Message });
+            throw;
+        }
+        audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, new Dictionary<string, string>
+        {
+            ["argv0"] = argv[0], ["exit"] = result.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["signal"] = result.Signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        return result;
+    }
+
+    /// <summary>Idempotent: false when the sandbox was already gone.</summary>
+    public bool Destroy(string id)
+    {
+        RequestChecks.SandboxId("id", id);
+        if (!_live.TryRemove(id, out var live))
+            return false;
+        try
+        {
+            live.Launched.Destroy();
+        }
+        finally
+        {
+            store.SetState(id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        audit.Emit(AuditKind.SandboxDestroyed, id, null);
+        LogDestroyed(id);
+        return true;
+    }
+
+    /// <summary>On shutdown. A sandbox cannot outlive the daemon: its init exits when the
+    /// control socket closes, so destroying them here is what leaves the host clean.</summary>
+    public void DestroyAll()
+    {
+        foreach (var id in _live.Keys.ToList())
+        {
+            try
+            {
+                Destroy(id);
+            }
+            catch (Exception e)
+            {
+                LogDestroyFailed(id, e.Message);
+            }
+        }
+    }
+
+    /// <summary>After a crash: the previous daemon's sandboxes died with it; remove what they left.</summary>
+    public int SweepLeftovers()
+    {
+        int swept = 0;
+        foreach (var record in store.Live())
+        {
+            SandboxLauncher.RemoveDirs(launcher.PathsFor(record.Id));
+            store.SetState(record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            swept++;
+        }
+        return swept;
+    }
+
+    private async Task WatchInitAsync(LiveSandbox live)
+    {
+        await live.Launched.Channel.Closed.ConfigureAwait(false);
+        if (!_live.TryRemove(live.Record.Id, out _))
+            return;
+        // init died without a Destroy: reap it and clean up, so nothing is stuck as "running".
+        try
+        {
+            live.Launched.Destroy();
+        }
+        catch (Exception e)
+        {
+            LogDestroyFailed(live.Record.Id, e.Message);
+        }
+        store.SetState(live.Record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        audit.Emit(AuditKind.SandboxFailed, live.Record.Id, null, new Dictionary<string, string> { ["error"] = "init exited" });
+    }
+
+    private static Sandbox ToProto(SandboxRecord r)
+    {
+        var s = new Sandbox
+        {
+            Id = r.Id, State = r.State, Image = r.Image, Hostname = r.Hostname,
+            CreatedUnixMs = r.CreatedUnixMs, InitPid = r.InitPid, Risk = r.Risk,
+        };
+        foreach (var (k, v) in r.Labels)
+            s.Labels[k] = v;
+        return s;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sandbox {Id} created, init pid {Pid}")]
+    private partial void LogCreated(string id, int pid);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "sandbox {Id} destroyed")]
+    private partial void LogDestroyed(string id);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "destroying sandbox {Id} failed: {Error}")]
+    private partial void LogDestroyFailed(string id, string error);
+
+    public void Dispose() => DestroyAll();
+}

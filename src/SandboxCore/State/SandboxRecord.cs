@@ -1,0 +1,14 @@
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Core.State;
+
+/// <summary>A sandbox as persisted. State numbers are the proto's (frozen).</summary>
+public sealed record SandboxRecord(
+    string Id,
+    SandboxState State,
+    string Image,
+    string Hostname,
+    long CreatedUnixMs,
+    int InitPid,
+    string Risk,
+    IReadOnlyDictionary<string, string> Labels);

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Core.State;
+
+/// <summary>Sandbox records in SQLite (WAL). One connection behind a lock: writes are tiny and
+/// a create is dominated by clone/mount, not by this.</summary>
+public sealed class SqliteStateStore : IDisposable
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _lock = new();
+
+    public SqliteStateStore(string path)
+    {
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        Exec("""
+            CREATE TABLE IF NOT EXISTS sandboxes (
+              id TEXT PRIMARY KEY,
+              state INTEGER NOT NULL,
+              image TEXT NOT NULL,
+              hostname TEXT NOT NULL,
+              created_ms INTEGER NOT NULL,
+              init_pid INTEGER NOT NULL,
+              risk TEXT NOT NULL,
+              labels TEXT NOT NULL,
+              ended_ms INTEGER
+            );
+            CREATE INDEX IF NOT EXISTS sandboxes_state ON sandboxes(state);
+            """);
+    }
+
+    public void Insert(SandboxRecord r)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels)
+                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels)
+                """;
+            cmd.Parameters.AddWithValue("$id", r.Id);
+            cmd.Parameters.AddWithValue("$state", (int)r.State);
+            cmd.Parameters.AddWithValue("$image", r.Image);
+            cmd.Parameters.AddWithValue("$hostname", r.Hostname);
+            cmd.Parameters.AddWithValue("$created", r.CreatedUnixMs);
+            cmd.Parameters.AddWithValue("$pid", r.InitPid);
+            cmd.Parameters.AddWithValue("$risk", r.Risk);
+            cmd.Parameters.AddWithValue("$labels", JsonSerializer.Serialize(r.Labels));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public void SetState(string id, SandboxState state, long endedMs)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "UPDATE sandboxes SET state = $state, ended_ms = $ended WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$state", (int)state);
+            cmd.Parameters.AddWithValue("$ended", endedMs);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public SandboxRecord? Find(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    /// <summary>Sandboxes a previous daemon left as live: their init died with it.</summary>
+    public IReadOnlyList<SandboxRecord> Live() =>
+        Query("WHERE state IN ($creating, $running)", ("$creating", (int)SandboxState.Creating), ("$running", (int)SandboxState.Running));
+
+    private List<SandboxRecord> Query(string where, params (string Name, object Value)[] args)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels FROM sandboxes {where}";
+            foreach (var (name, value) in args)
+                cmd.Parameters.AddWithValue(name, value);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<SandboxRecord>();
+            while (reader.Read())
+                list.Add(new SandboxRecord(reader.GetString(0), (SandboxState)reader.GetInt32(1), reader.GetString(2),
+                    reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetString(6),
+                    JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? []));
+            return list;
+        }
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
