@@ -1,0 +1,24 @@
+namespace Sandboxd.Api.Wire;
+
+/// <summary>The gRPC status codes. The numbers are the wire values of <c>grpc-status</c>,
+/// fixed by the gRPC specification: never renumber.</summary>
+public enum StatusCode
+{
+    OK = 0,
+    Cancelled = 1,
+    Unknown = 2,
+    InvalidArgument = 3,
+    DeadlineExceeded = 4,
+    NotFound = 5,
+    AlreadyExists = 6,
+    PermissionDenied = 7,
+    ResourceExhausted = 8,
+    FailedPrecondition = 9,
+    Aborted = 10,
+    OutOfRange = 11,
+    Unimplemented = 12,
+    Internal = 13,
+    Unavailable = 14,
+    DataLoss = 15,
+    Unauthenticated = 16,
+}

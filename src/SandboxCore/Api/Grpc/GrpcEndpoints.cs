@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Sandboxd.Core.Api.Grpc;
+
+/// <summary>Configures Kestrel endpoints for gRPC: HTTP/2 only, because without TLS there is no
+/// ALPN and an endpoint that also allows HTTP/1.1 speaks HTTP/1.1 to everyone.</summary>
+public static class GrpcEndpoints
+{
+    private const UnixFileMode SocketMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    private const UnixFileMode DirectoryMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+
+    /// <summary>Limits for a gRPC server. The per-message limit is enforced from each frame's header
+    /// (ResourceExhausted, before buffering), so Kestrel's whole-body limit would only turn the
+    /// same condition into a vaguer error.</summary>
+    public static void ApplyLimits(KestrelServerOptions options)
+    {
+        options.AddServerHeader = false;
+        options.Limits.MaxRequestBodySize = null;
+        // Long Execute streams can be quiet for minutes; pings find dead peers without a request timeout.
+        options.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(60);
+        options.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+    }
+
+    /// <summary>Listens on a Unix socket: a stale socket file from an earlier run is removed, the
+    /// parent directory made if missing, and the socket set to 0660 once the server has bound it.</summary>
+    public static void ListenUnixSocket(KestrelServerOptions options, string path)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string? directory = Path.GetDirectoryName(fullPath);
+        // The guard only satisfies the platform analyzer: sandboxd runs on Linux alone.
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("Unix sockets with file modes need Linux");
+        if (directory is not null && !Directory.Exists(directory))
+            Directory.CreateDirectory(directory, DirectoryMode);
+        // Kestrel fails with "address in use" on a socket file nobody listens on any more.
+        if (File.Exists(fullPath))
+            File.Delete(fullPath);
+
+        options.ListenUnixSocket(fullPath, listen => listen.Protocols = HttpProtocols.Http2);
+
+        // The file exists only after the bind, which happens when the server starts.
+        IHostApplicationLifetime? lifetime = options.ApplicationServices?.GetService<IHostApplicationLifetime>();
+        lifetime?.ApplicationStarted.Register(() =>
+        {
+            if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
+                File.SetUnixFileMode(fullPath, SocketMode);
+        });
+    }
+
+    /// <summary>Listens on TCP at "ADDR:PORT": "127.0.0.1:7443", "[::1]:7443", "localhost:7443"
+    /// or "0.0.0.0:7443". Cleartext: keep it on loopback or a trusted network.</summary>
+    public static void ListenTcp(KestrelServerOptions options, string addressAndPort)
+    {
+        int colon = addressAndPort.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(addressAndPort.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
+            throw new FormatException($"'{addressAndPort}' is not ADDR:PORT");
+        string host = addressAndPort[..colon].Trim('[', ']');
+
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            options.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2);
+            return;
+        }
+        if (!IPAddress.TryParse(host, out IPAddress? address))
+            throw new FormatException($"'{host}' in '{addressAndPort}' is not an IP address or localhost");
+        options.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http2);
+    }
+
+    /// <summary>The usual setup: limits, the Unix socket, and TCP when an address is given.</summary>
+    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null)
+    {
+        ApplyLimits(options);
+        ListenUnixSocket(options, unixSocketPath);
+        if (!string.IsNullOrEmpty(tcpAddress))
+            ListenTcp(options, tcpAddress);
+    }
+}

@@ -1,0 +1,10 @@
+using Sandboxd.Api.Wire;
+
+namespace Sandboxd.Core.Api.Grpc;
+
+public sealed class GrpcServerOptions
+{
+    /// <summary>Largest request message accepted; larger ones fail with ResourceExhausted
+    /// before their body is buffered.</summary>
+    public int MaxReceiveMessageSize { get; init; } = GrpcFraming.DefaultMaxMessageSize;
+}
