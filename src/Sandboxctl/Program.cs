@@ -1,1 +1,19 @@
-namespace Sandboxd.Ctl; public static class Program { public static int Main() => 0; }
+using System.CommandLine;
+using Sandboxd.Ctl.Commands;
+
+namespace Sandboxd.Ctl;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("sandboxctl: create, run commands in and destroy sandboxd sandboxes");
+        root.Options.Add(CommonOptions.Socket);
+        root.Subcommands.Add(CreateCommand.Build());
+        root.Subcommands.Add(ListCommand.Build());
+        root.Subcommands.Add(GetCommand.Build());
+        root.Subcommands.Add(ExecCommand.Build());
+        root.Subcommands.Add(DestroyCommand.Build());
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -101,6 +101,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         {
             audit.Emit(AuditKind.ExecutionFailedToStart, live.Record.Id, executionId,
                 new Dictionary<string, string> { ["argv0"] = argv[0], ["error"] = e.Message });
+            if (e.Step.Length > 0 && !e.Message.Contains("init exited", StringComparison.Ordinal))
+                throw new CommandStartException(argv[0], e);
             throw;
         }
         audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, new Dictionary<string, string>

@@ -1,0 +1,29 @@
+using Sandboxd.Api.Wire;
+using Sandboxd.Core.Orchestration;
+using Sandboxd.Isolation.Launch;
+
+namespace Sandboxd.Core.Api;
+
+/// <summary>Which gRPC status each failure is. Unknown exceptions stay unmapped (null) and
+/// reach the dispatcher, which answers INTERNAL and logs them.</summary>
+public static class ErrorMapping
+{
+    private const int Enoent = 2, Eacces = 13, Eperm = 1, Enotdir = 20;
+
+    public static RpcException? ToRpc(Exception e) => e switch
+    {
+        InvalidFieldException => new RpcException(StatusCode.InvalidArgument, e.Message, e),
+        SandboxNotFoundException => new RpcException(StatusCode.NotFound, e.Message, e),
+        ArgumentException => new RpcException(StatusCode.InvalidArgument, e.Message, e),
+        CommandStartException c => new RpcException(c.ErrorNumber switch
+        {
+            Enoent or Enotdir => StatusCode.NotFound,
+            Eacces or Eperm => StatusCode.PermissionDenied,
+            _ => StatusCode.FailedPrecondition,
+        }, c.Message, e),
+        SandboxSetupException s when s.Message.Contains("init exited", StringComparison.Ordinal) =>
+            new RpcException(StatusCode.Aborted, s.Message, e),
+        SandboxSetupException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
+        _ => null,
+    };
+}

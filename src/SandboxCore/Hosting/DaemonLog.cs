@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sandboxd.Core.Hosting;
+
+internal static partial class DaemonLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "sandboxd listening on {Socket} {Tcp}")]
+    public static partial void Listening(ILogger log, string socket, string tcp);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "removed {Count} sandboxes left by a previous daemon")]
+    public static partial void Swept(ILogger log, int count);
+}

@@ -1,0 +1,32 @@
+namespace Sandboxd.Core.Hosting;
+
+/// <summary>sandboxd's command line. Defaults are the embedded ones `make run` uses.</summary>
+public sealed record DaemonOptions(string Socket, string StateDir, string RuntimeDir, string? Listen)
+{
+    public const string Usage = """
+        usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
+          --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
+          --state-dir DIR    SQLite state, images, sandbox upper dirs (default /var/lib/sandboxd)
+          --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
+          --listen ADDR:PORT also serve gRPC on TCP (h2c)
+        """;
+
+    public static DaemonOptions Parse(IReadOnlyList<string> args)
+    {
+        string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
+        string? listen = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--socket": socket = Value(); break;
+                case "--state-dir": state = Value(); break;
+                case "--runtime-dir": runtime = Value(); break;
+                case "--listen": listen = Value(); break;
+                default: throw new ArgumentException($"unknown argument '{args[i]}'");
+            }
+        }
+        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen);
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Google.Protobuf;
+using Sandboxd.Api.Client;
+using Sandboxd.Api.Wire;
+
+namespace Sandboxd.Ctl.Commands;
+
+/// <summary>Options every command shares, and how every command reports a failure.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<string> Socket = new("--socket")
+    {
+        Description = "the daemon's Unix socket",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SANDBOXD_SOCKET") ?? "/run/sandboxd/sandboxd.sock",
+        Recursive = true,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "machine-readable JSON output" };
+
+    public static SandboxesClient Connect(ParseResult result) => SandboxesClient.ForUnixSocket(result.GetValue(Socket)!);
+
+    public static string ToJson(IMessage message) =>
+        new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(message);
+
+    /// <summary>Runs a command body; a gRPC error goes to stderr with a non-zero exit.</summary>
+    public static async Task<int> Run(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            await Console.Error.WriteLineAsync($"sandboxctl: {e.Status}: {e.Message}").ConfigureAwait(false);
+            return e.Status switch
+            {
+                StatusCode.NotFound when e.Message.StartsWith("command", StringComparison.Ordinal) => 127,
+                StatusCode.PermissionDenied => 126,
+                _ => 1,
+            };
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Google.Protobuf;
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Ctl.Commands;
+
+/// <summary>exec ID [--timeout S] [--env K=V]… [--cwd DIR] [--user U] -- CMD ARG…: output streams
+/// live; exits with the command's code, 128+N for signal N, like a shell.</summary>
+internal static class ExecCommand
+{
+    public static Command Build()
+    {
+        var id = new Argument<string>("id") { Description = "sandbox id" };
+        var argv = new Argument<string[]>("command") { Description = "the command and its arguments (after --)", Arity = ArgumentArity.OneOrMore };
+        var timeout = new Option<double?>("--timeout") { Description = "kill the command after this many seconds" };
+        var env = new Option<string[]>("--env") { Description = "K=V, repeatable", AllowMultipleArgumentsPerToken = false };
+        var cwd = new Option<string?>("--cwd") { Description = "working directory inside the sandbox" };
+        var user = new Option<string?>("--user") { Description = "sandbox (default), root, or a uid" };
+        var command = new Command("exec", "run a command in a sandbox") { id, argv, timeout, env, cwd, user };
+        command.SetAction((result, cancel) => CommonOptions.Run(async () =>
+        {
+            var request = new ExecuteRequest { SandboxId = result.GetValue(id)!, Cwd = result.GetValue(cwd) ?? "", User = result.GetValue(user) ?? "" };
+            request.Argv.Add(result.GetValue(argv)!);
+            foreach (var pair in result.GetValue(env) ?? [])
+            {
+                int eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"sandboxctl: --env '{pair}': expected K=V");
+                    return 2;
+                }
+                request.Env[pair[..eq]] = pair[(eq + 1)..];
+            }
+            if (result.GetValue(timeout) is { } seconds)
+                request.TimeoutMs = (uint)Math.Max(1, seconds * 1000);
+            // stdin is passed through when it is a pipe or file, never when it is a terminal.
+            if (Console.IsInputRedirected)
+                request.Stdin = await ByteString.FromStreamAsync(Console.OpenStandardInput(), cancel);
+            return await StreamAsync(result, request, cancel);
+        }));
+        return command;
+    }
+
+    private static async Task<int> StreamAsync(ParseResult result, ExecuteRequest request, CancellationToken cancel)
+    {
+        using var client = CommonOptions.Connect(result);
+        await using var stdout = Console.OpenStandardOutput();
+        await using var stderr = Console.OpenStandardError();
+        await foreach (var message in client.ExecuteAsync(request, cancel: cancel))
+        {
+            switch (message.PayloadCase)
+            {
+                case ExecuteResponse.PayloadOneofCase.Stdout:
+                    await stdout.WriteAsync(message.Stdout.Memory, cancel);
+                    await stdout.FlushAsync(cancel);
+                    break;
+                case ExecuteResponse.PayloadOneofCase.Stderr:
+                    await stderr.WriteAsync(message.Stderr.Memory, cancel);
+                    await stderr.FlushAsync(cancel);
+                    break;
+                case ExecuteResponse.PayloadOneofCase.Exit:
+                    var exit = message.Exit;
+                    if (exit.TimedOut)
+                        await Console.Error.WriteLineAsync($"sandboxctl: command timed out after {request.TimeoutMs} ms");
+                    return exit.Signal != 0 ? 128 + exit.Signal : exit.ExitCode;
+            }
+        }
+        await Console.Error.WriteLineAsync("sandboxctl: the stream ended without an exit status");
+        return 1;
+    }
+}
