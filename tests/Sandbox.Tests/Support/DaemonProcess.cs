@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text;
+using Sandboxd.Api.Client;
+
+namespace Sandboxd.Tests.Support;
+
+/// <summary>A real sandboxd process on its own temp state root and socket. Stopped with
+/// SIGTERM (by pid) on dispose; its log is kept for failure messages.</summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    public DaemonProcess()
+    {
+        Root = new TempRoot();
+        Socket = Path.Combine(Root.RuntimeDir, "sandboxd.sock");
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "--socket", Socket, "--state-dir", Root.StateDir, "--runtime-dir", Root.RuntimeDir })
+            start.ArgumentList.Add(arg);
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(Socket))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException("sandboxd did not start:\n" + Log);
+            Thread.Sleep(20);
+        }
+        Client = SandboxesClient.ForUnixSocket(Socket);
+    }
+
+    public TempRoot Root { get; }
+
+    public string Socket { get; }
+
+    public SandboxesClient Client { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+                return _log.ToString();
+        }
+    }
+
+    /// <summary>SIGTERM and wait: the daemon destroys its sandboxes on the way out.</summary>
+    public void Stop()
+    {
+        if (_process.HasExited)
+            return;
+        Posix.Kill(_process.Id, Posix.SIGTERM);
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(20)))
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Stop();
+        _process.Dispose();
+        Root.Dispose();
+    }
+}
