@@ -2,7 +2,7 @@ namespace Sandboxd.Isolation.Cgroups;
 
 /// <summary>What a manager can do on this host, for a preflight / doctor message.</summary>
 /// <param name="Version">The hierarchy the manager drives.</param>
-/// <param name="Controllers">Controller name → the directory groups are made under (v2: all the same root).</param>
+/// <param name="Controllers">Controller name → its hierarchy root; a group "sandboxd/x" lives at root/sandboxd/x (v2: one root for all).</param>
 /// <param name="Missing">Required controllers (memory, pids, cpu) that are not available; empty when usable.</param>
 /// <param name="Notes">What works differently here, e.g. no freezer, no swap accounting.</param>
 public sealed record CgroupSupport(

@@ -49,8 +49,7 @@ public sealed class CgroupV2Manager : ICgroupManager
     public CgroupSupport Probe()
     {
         var available = Available();
-        var parent = Path.Combine(root, CgroupName.Parent);
-        var controllers = Wanted.Where(available.Contains).ToDictionary(c => c, _ => parent, StringComparer.Ordinal);
+        var controllers = Wanted.Where(available.Contains).ToDictionary(c => c, _ => root, StringComparer.Ordinal);
         var missing = CgroupSupport.Required.Where(c => !available.Contains(c)).ToList();
         var notes = new List<string>();
         if (!available.Contains("io"))

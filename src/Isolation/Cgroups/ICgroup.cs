@@ -16,7 +16,8 @@ public interface ICgroup : IDisposable
     void ResetPeak();
 
     /// <summary>SIGKILLs every member, including ones forked while it runs, and returns when the group is empty
-    /// (or after a bounded wait).</summary>
+    /// (or after a bounded wait). "Empty" is cgroup.procs: pids.current keeps counting killed tasks until
+    /// their parent reaps them.</summary>
     void KillAll();
 
     /// <summary>Removes the group's directories with rmdir, retrying briefly while members exit. Idempotent.</summary>
