@@ -79,17 +79,7 @@ internal abstract class CgroupBase : ICgroup
     }
 
     /// <summary>Polls a state file until it reads the wanted value; false after the budget.</summary>
-    protected static bool WaitFor(Func<bool> done)
-    {
-        var deadline = DateTime.UtcNow + KillBudget;
-        while (!done())
-        {
-            if (DateTime.UtcNow >= deadline)
-                return false;
-            Thread.Sleep(1);
-        }
-        return true;
-    }
+    protected static bool WaitFor(Func<bool> done) => SpinWait.SpinUntil(done, KillBudget);
 
     /// <summary>SIGKILLs each current member once; returns how many there were.</summary>
     private int SignalMembers()

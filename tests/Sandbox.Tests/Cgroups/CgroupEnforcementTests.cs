@@ -19,10 +19,7 @@ public class CgroupEnforcementTests(ITestOutputHelper output)
     {
         using var group = Manager.Create(TestCgroups.NewName(), new CgroupLimits(MemoryBytes: 64L * 1024 * 1024));
         // tail keeps the last "line" in memory, and /dev/zero has no newline: it grows to 300 MB.
-        using var shell = new GatedShell("head -c 300M /dev/zero | tail");
-        group.AddProcess(shell.Pid);
-
-        shell.Go();
+        using var shell = GatedShell.RunIn(group, "head -c 300M /dev/zero | tail");
 
         Assert.True(shell.WaitForExit(TimeSpan.FromSeconds(10)), "the hog was not stopped");
         var usage = group.ReadUsage();
@@ -41,10 +38,7 @@ public class CgroupEnforcementTests(ITestOutputHelper output)
     public void AForkLoopIsCappedByThePidsLimit()
     {
         using var group = Manager.Create(TestCgroups.NewName(), new CgroupLimits(Pids: 16));
-        using var shell = new GatedShell("i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done; wait");
-        group.AddProcess(shell.Pid);
-
-        shell.Go();
+        using var shell = GatedShell.RunIn(group, "i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done; wait");
 
         Assert.True(TestCgroups.Poll(() => group.ReadUsage().PidsLimitHits > 0, TimeSpan.FromSeconds(5)), "limit never hit");
         var usage = group.ReadUsage();
@@ -62,9 +56,7 @@ public class CgroupEnforcementTests(ITestOutputHelper output)
     public void ABusyLoopGetsAboutItsCpuQuota()
     {
         using var group = Manager.Create(TestCgroups.NewName(), new CgroupLimits(CpuQuota: 0.5));
-        using var shell = new GatedShell("while :; do :; done");
-        group.AddProcess(shell.Pid);
-        shell.Go();
+        using var shell = GatedShell.RunIn(group, "while :; do :; done");
         Thread.Sleep(200); // past the first period, which may start with unspent quota
 
         var before = group.ReadUsage().CpuUsageNanos!.Value;
@@ -81,9 +73,7 @@ public class CgroupEnforcementTests(ITestOutputHelper output)
     public void KillAllKillsEveryMember()
     {
         using var group = Manager.Create(TestCgroups.NewName(), CgroupLimits.None);
-        using var shell = new GatedShell("sleep 60 & sleep 60 & sleep 60 & wait");
-        group.AddProcess(shell.Pid);
-        shell.Go();
+        using var shell = GatedShell.RunIn(group, "sleep 60 & sleep 60 & sleep 60 & wait");
         Assert.True(TestCgroups.Poll(() => Members(group).Count == 4, TimeSpan.FromSeconds(5)), "children did not start");
         var members = Members(group);
 

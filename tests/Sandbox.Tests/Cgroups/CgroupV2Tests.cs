@@ -20,9 +20,7 @@ public class CgroupV2Tests
         var group = manager.Create(name, CgroupLimits.None);
         try
         {
-            using var shell = new GatedShell("sleep 60 & sleep 60 & wait");
-            group.AddProcess(shell.Pid);
-            shell.Go();
+            using var shell = GatedShell.RunIn(group, "sleep 60 & sleep 60 & wait");
             Assert.Contains(shell.Pid.ToString(), File.ReadAllText(Path.Combine(root, name, "cgroup.procs")));
             Assert.NotNull(group.ReadUsage().CpuUsageNanos);
 

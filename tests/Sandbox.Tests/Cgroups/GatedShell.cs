@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sandboxd.Isolation.Cgroups;
 
 namespace Sandboxd.Tests.Cgroups;
 
@@ -18,6 +19,23 @@ internal sealed class GatedShell : IDisposable
     }
 
     public int Pid => process.Id;
+
+    /// <summary>Starts the script with its first process already in the group.</summary>
+    public static GatedShell RunIn(ICgroup group, string script)
+    {
+        var shell = new GatedShell(script);
+        try
+        {
+            group.AddProcess(shell.Pid);
+            shell.Go();
+            return shell;
+        }
+        catch
+        {
+            shell.Dispose();
+            throw;
+        }
+    }
 
     public void Go()
     {

@@ -12,15 +12,5 @@ internal static class TestCgroups
     public static IEnumerable<string> DirsOf(ICgroupManager manager, string name) =>
         manager.Probe().Controllers.Values.Distinct().Select(root => Path.Combine(root, name));
 
-    public static bool Poll(Func<bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!done())
-        {
-            if (DateTime.UtcNow >= deadline)
-                return false;
-            Thread.Sleep(20);
-        }
-        return true;
-    }
+    public static bool Poll(Func<bool> done, TimeSpan timeout) => SpinWait.SpinUntil(done, timeout);
 }
