@@ -95,6 +95,19 @@ public class CgroupLifecycleTests
     }
 
     [RootFact]
+    public void AFailedWriteNamesTheHierarchyStepAndErrno()
+    {
+        using var group = Manager.Create(TestCgroups.NewName(), CgroupLimits.None);
+        using var gone = System.Diagnostics.Process.Start("/bin/true")!;
+        gone.WaitForExit();
+
+        var ex = Assert.Throws<CgroupException>(() => group.AddProcess(gone.Id));
+
+        Assert.Matches(@"^cgroup v[12][^:]*: write cgroup\.procs ""\d+"": ESRCH \(/", ex.Message);
+        Assert.EndsWith("cgroup.procs", ex.Path, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void ProbeDescribesThisHost()
     {
         var support = Manager.Probe();
