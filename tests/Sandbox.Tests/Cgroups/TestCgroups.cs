@@ -1,0 +1,16 @@
+using Sandboxd.Isolation.Cgroups;
+
+namespace Sandboxd.Tests.Cgroups;
+
+/// <summary>Names and polling shared by the cgroup tests.</summary>
+internal static class TestCgroups
+{
+    /// <summary>Unique per test, so runs never collide and a leftover is recognisably a test's.</summary>
+    public static string NewName() => $"{CgroupName.Parent}/test-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>The directories a group has on this host, from the manager's own description of it.</summary>
+    public static IEnumerable<string> DirsOf(ICgroupManager manager, string name) =>
+        manager.Probe().Controllers.Values.Distinct().Select(root => Path.Combine(root, name));
+
+    public static bool Poll(Func<bool> done, TimeSpan timeout) => SpinWait.SpinUntil(done, timeout);
+}
