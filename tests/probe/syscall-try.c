@@ -74,10 +74,9 @@ static int try_mknod(mode_t type)
     return err;
 }
 
-/* Forks with raw clone flags; the child exits at once. */
-static int try_clone(unsigned long flags)
+/* The result of a fork-like call: the child exits at once, the parent reaps it. */
+static int reap_child(long pid)
 {
-    long pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
     if (pid == 0)
         _exit(0);
     if (pid == -1)
@@ -86,18 +85,17 @@ static int try_clone(unsigned long flags)
     return 0;
 }
 
+static int try_clone(unsigned long flags)
+{
+    return reap_child(syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
+}
+
 static int try_clone3(void)
 {
     struct clone_args args;
     memset(&args, 0, sizeof args);
     args.exit_signal = SIGCHLD;
-    long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0)
-        _exit(0);
-    if (pid == -1)
-        return errno;
-    waitpid((pid_t)pid, NULL, 0);
-    return 0;
+    return reap_child(syscall(SYS_clone3, &args, sizeof args));
 }
 
 static int try_ptrace_attach(void)

@@ -84,28 +84,11 @@ public sealed class SeccompEnforcementTests
     }
 
     [Fact]
-    public void ShellAndCoreutilsRun()
-    {
-        foreach (var profile in Profiles)
-        {
-            var result = SeccompRun.Run(profile, "/bin/sh", "-c", "echo hi; ls / >/dev/null; cat /etc/hostname >/dev/null; /bin/echo x; true");
-
-            Assert.True(result.ExitCode == 0, $"{profile.Name}: exit {result.ExitCode}: {result.Stderr}");
-            Assert.Equal("hi\nx\n", result.Stdout);
-        }
-    }
+    public void ShellAndCoreutilsRun() =>
+        AssertRunsUnderEveryProfile("hi\nx\n", "/bin/sh", "-c", "echo hi; ls / >/dev/null; cat /etc/hostname >/dev/null; /bin/echo x; true");
 
     [Fact]
-    public void PythonRuns()
-    {
-        foreach (var profile in Profiles)
-        {
-            var result = SeccompRun.Run(profile, "/usr/bin/python3", "-c", "print(1)");
-
-            Assert.True(result.ExitCode == 0, $"{profile.Name}: exit {result.ExitCode}: {result.Stderr}");
-            Assert.Equal("1\n", result.Stdout);
-        }
-    }
+    public void PythonRuns() => AssertRunsUnderEveryProfile("1\n", "/usr/bin/python3", "-c", "print(1)");
 
     [Fact]
     public void LogRulesAuditWithoutBreakingTheCall()
@@ -143,6 +126,17 @@ public sealed class SeccompEnforcementTests
         var torn = SeccompRun.RunProgram(new byte[7], "/bin/true");
         Assert.Equal(125, torn.ExitCode);
         Assert.Contains("read program", torn.Stderr, StringComparison.Ordinal);
+    }
+
+    private static void AssertRunsUnderEveryProfile(string expectedStdout, params string[] command)
+    {
+        foreach (var profile in Profiles)
+        {
+            var result = SeccompRun.Run(profile, command);
+
+            Assert.True(result.ExitCode == 0, $"{profile.Name}: exit {result.ExitCode}: {result.Stderr}");
+            Assert.Equal(expectedStdout, result.Stdout);
+        }
     }
 
     private static void AssertRefused(SeccompProfile profile)
