@@ -1,0 +1,215 @@
+/*
+ * syscall-try NAME: attempts one syscall and prints "NAME ok" or "NAME errno=N ENAME"; exits 0
+ * either way, so a seccomp test reads the verdict from stdout (bubblewrap's tests/try-syscall.c).
+ *
+ * This runs as root on real hosts, with and without a filter, so every attempt is harmless even
+ * when it succeeds: mounts go on a fresh temp dir and are undone at once, the clock is never
+ * set (settimeofday(NULL, NULL) only checks CAP_SYS_TIME), reboot gets a wrong magic, kexec_load
+ * invalid flags, swapon and acct nonexistent paths, init_module an empty image, and anything
+ * created (device node, keys, fds) is removed before exit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <linux/perf_event.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#ifndef AF_PACKET
+#define AF_PACKET 17
+#endif
+
+/* A syscall result: 0 ok, else the errno. */
+static int result(long rc) { return rc == -1 ? errno : 0; }
+
+static char tmpdir[64];
+
+static int make_tmpdir(void)
+{
+    strcpy(tmpdir, "/tmp/sbx-syscall-try-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : errno;
+}
+
+static int try_mount(void)
+{
+    int err = make_tmpdir();
+    if (err)
+        return err;
+    err = result(mount("sbx-try", tmpdir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k"));
+    if (!err)
+        umount2(tmpdir, MNT_DETACH);
+    rmdir(tmpdir);
+    return err;
+}
+
+static int try_mknod(mode_t type)
+{
+    int err = make_tmpdir();
+    if (err)
+        return err;
+    char path[96];
+    snprintf(path, sizeof path, "%s/node", tmpdir);
+    err = result(mknod(path, type | 0600, makedev(1, 3)));
+    unlink(path);
+    rmdir(tmpdir);
+    return err;
+}
+
+/* The result of a fork-like call: the child exits at once, the parent reaps it. */
+static int reap_child(long pid)
+{
+    if (pid == 0)
+        _exit(0);
+    if (pid == -1)
+        return errno;
+    waitpid((pid_t)pid, NULL, 0);
+    return 0;
+}
+
+static int try_clone(unsigned long flags)
+{
+    return reap_child(syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
+}
+
+static int try_clone3(void)
+{
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.exit_signal = SIGCHLD;
+    return reap_child(syscall(SYS_clone3, &args, sizeof args));
+}
+
+static int try_ptrace_attach(void)
+{
+    pid_t child = fork();
+    if (child == -1)
+        return errno;
+    if (child == 0) {
+        for (;;)
+            pause();
+    }
+    int err = result(ptrace(PTRACE_ATTACH, child, NULL, NULL));
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    return err;
+}
+
+static int close_fd(long fd)
+{
+    if (fd == -1)
+        return errno;
+    close((int)fd);
+    return 0;
+}
+
+static int try_perf_event_open(void)
+{
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_CPU_CLOCK;
+    attr.disabled = 1;
+    return close_fd(syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0));
+}
+
+static int try_open_by_handle_at(void)
+{
+    struct file_handle *handle = calloc(1, sizeof *handle + 8);
+    if (!handle)
+        return ENOMEM;
+    handle->handle_bytes = 8; /* a zeroed handle resolves to nothing */
+    int err = close_fd(syscall(SYS_open_by_handle_at, AT_FDCWD, handle, O_RDONLY));
+    free(handle);
+    return err;
+}
+
+static int try_named(const char *name)
+{
+    if (!strcmp(name, "mount")) return try_mount();
+    if (!strcmp(name, "unshare_net")) return result(unshare(CLONE_NEWNET));
+    if (!strcmp(name, "unshare")) return result(unshare(CLONE_FILES)); /* no namespace at all */
+    if (!strcmp(name, "setns")) return result(setns(-1, 0));
+    if (!strcmp(name, "clone_newns")) return try_clone(CLONE_NEWNS);
+    if (!strcmp(name, "clone_newuser")) return try_clone(CLONE_NEWUSER);
+    if (!strcmp(name, "clone_plain")) return try_clone(0);
+    if (!strcmp(name, "clone3")) return try_clone3();
+    if (!strcmp(name, "keyctl"))
+        return result(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+    if (!strcmp(name, "add_key"))
+        return result(syscall(SYS_add_key, "sbx-no-such-key-type", "d", "x", 1, KEY_SPEC_PROCESS_KEYRING));
+    if (!strcmp(name, "bpf")) return result(syscall(SYS_bpf, -1, NULL, 0)); /* an invalid command */
+    if (!strcmp(name, "perf_event_open")) return try_perf_event_open();
+    if (!strcmp(name, "userfaultfd")) return close_fd(syscall(SYS_userfaultfd, O_CLOEXEC));
+    if (!strcmp(name, "open_by_handle_at")) return try_open_by_handle_at();
+    if (!strcmp(name, "init_module")) return result(syscall(SYS_init_module, NULL, 0, ""));
+    if (!strcmp(name, "finit_module")) return result(syscall(SYS_finit_module, -1, "", 0));
+    if (!strcmp(name, "reboot")) /* wrong magic: the kernel returns EINVAL before doing anything */
+        return result(syscall(SYS_reboot, 0, 0, LINUX_REBOOT_CMD_CAD_OFF, NULL));
+    if (!strcmp(name, "settimeofday")) /* NULL, NULL: checks CAP_SYS_TIME, sets nothing */
+        return result(syscall(SYS_settimeofday, NULL, NULL));
+    if (!strcmp(name, "clock_settime")) { /* tv_nsec out of range: EINVAL before any change */
+        struct timespec bad = {.tv_sec = 0, .tv_nsec = -1};
+        return result(syscall(SYS_clock_settime, CLOCK_REALTIME, &bad));
+    }
+    if (!strcmp(name, "ptrace_attach")) return try_ptrace_attach();
+    if (!strcmp(name, "mknod_block")) return try_mknod(S_IFBLK);
+    if (!strcmp(name, "mknod_char")) return try_mknod(S_IFCHR);
+    if (!strcmp(name, "mknod_fifo")) return try_mknod(S_IFIFO);
+    if (!strcmp(name, "socket_packet")) return close_fd(socket(AF_PACKET, SOCK_RAW, 0));
+    if (!strcmp(name, "socket_raw")) return close_fd(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+    if (!strcmp(name, "socket_inet")) return close_fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!strcmp(name, "swapon")) return result(swapon("/nonexistent/sbx-syscall-try-swap", 0));
+    if (!strcmp(name, "kexec_load")) /* invalid flags: rejected before anything loads or unloads */
+        return result(syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0xfff0UL));
+    if (!strcmp(name, "acct")) return result(acct("/nonexistent/sbx-syscall-try-acct"));
+    if (!strcmp(name, "personality_query")) return result(personality(0xffffffff) == -1 ? -1 : 0);
+    if (!strcmp(name, "personality_bsd")) {
+        int old = personality(0xffffffff);
+        int err = result(personality(PER_BSD) == -1 ? -1 : 0);
+        if (!err && old != -1)
+            personality((unsigned long)old);
+        return err;
+    }
+    if (!strcmp(name, "getpid")) return result(syscall(SYS_getpid));
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: syscall-try NAME\n");
+        return 2;
+    }
+    int err = try_named(argv[1]);
+    if (err == -1) {
+        fprintf(stderr, "syscall-try: unknown name %s\n", argv[1]);
+        return 2;
+    }
+    if (err == 0) {
+        printf("%s ok\n", argv[1]);
+    } else {
+        const char *ename = strerrorname_np(err);
+        printf("%s errno=%d %s\n", argv[1], err, ename ? ename : "?");
+    }
+    return 0;
+}
