@@ -11,9 +11,10 @@ public static class SandboxExtensions
     public sealed record Output(string Stdout, string Stderr, ExitStatus Exit);
 
     public static async Task<Output> RunAsync(this SandboxesClient client, string sandboxId, IEnumerable<string> argv,
-        byte[]? stdin = null, string user = "", TimeSpan? deadline = null, IDictionary<string, string>? env = null)
+        byte[]? stdin = null, string user = "", TimeSpan? deadline = null, IDictionary<string, string>? env = null,
+        uint timeoutMs = 0)
     {
-        var request = new ExecuteRequest { SandboxId = sandboxId, User = user };
+        var request = new ExecuteRequest { SandboxId = sandboxId, User = user, TimeoutMs = timeoutMs };
         request.Argv.Add(argv);
         if (stdin is not null)
             request.Stdin = ByteString.CopyFrom(stdin);

@@ -1,0 +1,161 @@
+using Google.Protobuf;
+using Sandboxd.Api.V1;
+using Sandboxd.Api.Wire;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.Daemon;
+
+/// <summary>Every bad input gets a clear status naming the field or step, and the daemon keeps
+/// serving: each test ends by proving it still creates and runs a sandbox.</summary>
+public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    private DaemonProcess Daemon => fixture.Daemon;
+
+    [RootFact]
+    public async Task Empty_argv_is_invalid_and_names_the_field()
+    {
+        await WithSandbox(async id =>
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, []));
+            Assert.Equal(StatusCode.InvalidArgument, e.Status);
+            Assert.StartsWith("argv:", e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [RootFact]
+    public async Task A_missing_binary_is_not_found_and_names_execve()
+    {
+        await WithSandbox(async id =>
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, ["/no/such/binary"]));
+            Assert.Equal(StatusCode.NotFound, e.Status);
+            Assert.Contains("execve: ENOENT", e.Message, StringComparison.Ordinal);
+            var bare = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, ["no-such-command"]));
+            Assert.Contains("no-such-command", bare.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [RootFact]
+    public async Task A_missing_working_directory_names_chdir()
+    {
+        await WithSandbox(async id =>
+        {
+            var request = new ExecuteRequest { SandboxId = id, Argv = { "/bin/true" }, Cwd = "/does/not/exist" };
+            var e = await Assert.ThrowsAsync<RpcException>(async () => { await foreach (var _ in Daemon.Client.ExecuteAsync(request)) { } });
+            Assert.Equal(StatusCode.NotFound, e.Status);
+            Assert.Contains("chdir: ENOENT", e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [RootFact]
+    public async Task Unknown_and_malformed_sandbox_ids()
+    {
+        var missing = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.GetAsync("sbx-000000000000"));
+        Assert.Equal(StatusCode.NotFound, missing.Status);
+        Assert.Contains("sbx-000000000000", missing.Message, StringComparison.Ordinal);
+        var exec = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync("sbx-000000000000", ["/bin/true"]));
+        Assert.Equal(StatusCode.NotFound, exec.Status);
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.GetAsync("../../etc"));
+        Assert.Equal(StatusCode.InvalidArgument, malformed.Status);
+        Assert.StartsWith("id:", malformed.Message, StringComparison.Ordinal);
+        Assert.False((await Daemon.Client.DestroyAsync("sbx-000000000000")).Existed);
+        await WithSandbox(_ => Task.CompletedTask);
+    }
+
+    [RootFact]
+    public async Task A_bad_image_path_is_invalid_and_leaves_nothing()
+    {
+        foreach (var image in new[] { "/no/such/image", "relative/dir", "/tmp/a,b" })
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.CreateAsync(new CreateRequest { Image = image }));
+            Assert.Equal(StatusCode.InvalidArgument, e.Status);
+            Assert.StartsWith("image:", e.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(Directory.GetDirectories(Path.Combine(Daemon.Root.StateDir, "sandboxes")).Except(LiveDirs()));
+        await WithSandbox(_ => Task.CompletedTask);
+    }
+
+    [RootFact]
+    public async Task An_oversized_message_is_refused_with_resource_exhausted()
+    {
+        await WithSandbox(async id =>
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, ["/bin/cat"], stdin: new byte[5 << 20]));
+            Assert.Equal(StatusCode.ResourceExhausted, e.Status);
+        });
+    }
+
+    [RootFact]
+    public async Task A_malformed_protobuf_is_invalid_argument()
+    {
+        var garbage = RawGrpc.Frame([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]);
+        var reply = await RawGrpc.PostAsync(Daemon.Socket, "/sandbox.v1.Sandboxes/Create", garbage);
+        Assert.Equal(((int)StatusCode.InvalidArgument).ToString(System.Globalization.CultureInfo.InvariantCulture), reply.GrpcStatus);
+        var unknown = await RawGrpc.PostAsync(Daemon.Socket, "/sandbox.v1.Sandboxes/Nope", RawGrpc.Frame([]));
+        Assert.Equal(((int)StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture), unknown.GrpcStatus);
+        await WithSandbox(_ => Task.CompletedTask);
+    }
+
+    [RootFact]
+    public async Task A_client_that_disconnects_mid_stream_has_its_command_killed()
+    {
+        await WithSandbox(async id =>
+        {
+            using var cancel = new CancellationTokenSource();
+            var request = new ExecuteRequest { SandboxId = id, Argv = { "/bin/sh", "-c", "echo started; exec sleep 1000" } };
+            var ex = await Record.ExceptionAsync(async () =>
+            {
+                await foreach (var message in Daemon.Client.ExecuteAsync(request, cancel: cancel.Token))
+                    if (message.Stdout.ToStringUtf8().Contains("started", StringComparison.Ordinal))
+                        await cancel.CancelAsync();
+            });
+            Assert.NotNull(ex);
+            // The kill is asynchronous to the client: poll, bounded, for the sleep to be gone.
+            string count = "";
+            for (int i = 0; i < 100; i++)
+            {
+                count = (await Daemon.Client.RunAsync(id, ["/bin/sh", "-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -c 'sleep 1000' || true"])).Stdout.Trim();
+                if (count == "0")
+                    break;
+                await Task.Delay(50);
+            }
+            Assert.Equal("0", count);
+        });
+    }
+
+    [RootFact]
+    public async Task A_deadline_ends_the_call_and_kills_the_command()
+    {
+        await WithSandbox(async id =>
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() =>
+                Daemon.Client.RunAsync(id, ["/bin/sleep", "1000"], deadline: TimeSpan.FromMilliseconds(500)));
+            Assert.Equal(StatusCode.DeadlineExceeded, e.Status);
+            var timed = await Daemon.Client.RunAsync(id, ["/bin/sleep", "1000"], stdin: null, user: "", deadline: null,
+                env: null, timeoutMs: 300);
+            Assert.True(timed.Exit.TimedOut);
+            Assert.Equal(9, timed.Exit.Signal);
+        });
+    }
+
+    private string[] LiveDirs() =>
+        Directory.GetDirectories(Path.Combine(Daemon.Root.StateDir, "sandboxes"));
+
+    /// <summary>Runs body against a fresh sandbox, then proves the daemon still works.</summary>
+    private async Task WithSandbox(Func<string, Task> body)
+    {
+        Assert.False(Daemon.HasExited, Daemon.Log);
+        var sandbox = await Daemon.Client.CreateAsync(new CreateRequest());
+        try
+        {
+            await body(sandbox.Id);
+            var ok = await Daemon.Client.RunAsync(sandbox.Id, ["/bin/echo", "still serving"]);
+            Assert.Equal("still serving\n", ok.Stdout);
+        }
+        finally
+        {
+            await Daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+}
