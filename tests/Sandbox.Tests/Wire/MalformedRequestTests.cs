@@ -12,9 +12,11 @@ public sealed class MalformedRequestTests : IClassFixture<WireTestServer>, IDisp
     private const string Get = "/sandbox.v1.Sandboxes/Get";
 
     private readonly RawGrpcClient _raw;
+    private readonly string _socketPath;
 
     public MalformedRequestTests(WireTestServer server)
     {
+        _socketPath = server.SocketPath;
         _raw = new RawGrpcClient(server.SocketPath);
     }
 
@@ -59,6 +61,26 @@ public sealed class MalformedRequestTests : IClassFixture<WireTestServer>, IDisp
         Assert.Equal(expected, response.HttpStatus);
         Assert.Null(response.GrpcStatus);
         Assert.NotEmpty(response.Body);
+        await AssertStillServing();
+    }
+
+    [Fact]
+    public async Task Http11IsRefused()
+    {
+        // Without TLS there is no ALPN: an endpoint allowing HTTP/1.1 would answer in HTTP/1.1,
+        // where trailers, and so grpc-status, do not exist.
+        using var client = new HttpClient(GrpcConnection.CreateUnixSocketHandler(_socketPath));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("http://localhost" + Get))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(GrpcFramingTests.Frame(new GetRequest())),
+        };
+
+        // Kestrel answers an HTTP/1.x request on an HTTP/2-only endpoint with a bare 400 and closes.
+        using HttpResponseMessage response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.Contains(GrpcProtocol.StatusHeader));
         await AssertStillServing();
     }
 
