@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Sandboxd.Api.V1;
 using Sandboxd.Api.Wire;
 using Xunit;
+using static Sandboxd.Tests.Wire.TestSandboxesService;
 
 namespace Sandboxd.Tests.Wire;
 
@@ -11,10 +12,6 @@ namespace Sandboxd.Tests.Wire;
 /// still serve a call: no request may break the server or the channel.</summary>
 public sealed class GrpcConnectionTests : IClassFixture<WireTestServer>, IDisposable
 {
-    private const string Get = "/sandbox.v1.Sandboxes/Get";
-    private const string Execute = "/sandbox.v1.Sandboxes/Execute";
-    private const string Destroy = "/sandbox.v1.Sandboxes/Destroy";
-
     private readonly WireTestServer _server;
     private readonly GrpcConnection _connection;
 

@@ -2,23 +2,15 @@ using System.Net;
 using Sandboxd.Api.V1;
 using Sandboxd.Api.Wire;
 using Xunit;
+using static Sandboxd.Tests.Wire.TestSandboxesService;
 
 namespace Sandboxd.Tests.Wire;
 
 /// <summary>What a broken or foreign client sends, through hand-made HTTP/2 requests: each gets
 /// a clear answer, and the server keeps serving.</summary>
-public sealed class MalformedRequestTests : IClassFixture<WireTestServer>, IDisposable
+public sealed class MalformedRequestTests(WireTestServer server) : IClassFixture<WireTestServer>, IDisposable
 {
-    private const string Get = "/sandbox.v1.Sandboxes/Get";
-
-    private readonly RawGrpcClient _raw;
-    private readonly string _socketPath;
-
-    public MalformedRequestTests(WireTestServer server)
-    {
-        _socketPath = server.SocketPath;
-        _raw = new RawGrpcClient(server.SocketPath);
-    }
+    private readonly RawGrpcClient _raw = new(server.SocketPath);
 
     public void Dispose() => _raw.Dispose();
 
@@ -69,7 +61,7 @@ public sealed class MalformedRequestTests : IClassFixture<WireTestServer>, IDisp
     {
         // Without TLS there is no ALPN: an endpoint allowing HTTP/1.1 would answer in HTTP/1.1,
         // where trailers, and so grpc-status, do not exist.
-        using var client = new HttpClient(GrpcConnection.CreateUnixSocketHandler(_socketPath));
+        using var client = new HttpClient(GrpcConnection.CreateUnixSocketHandler(server.SocketPath));
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("http://localhost" + Get))
         {
             Version = HttpVersion.Version11,

@@ -6,17 +6,10 @@ namespace Sandboxd.Tests.Wire;
 
 /// <summary>The server against an independent gRPC implementation: Debian's python3-grpcio,
 /// driven by tests/interop/grpc_client.py.</summary>
-public sealed class PythonInteropTests : IClassFixture<WireTestServer>
+public sealed class PythonInteropTests(WireTestServer server) : IClassFixture<WireTestServer>
 {
     // Debian's interpreter, where apt installed grpcio; a pyenv python on PATH would lack it.
     private const string Python = "/usr/bin/python3";
-
-    private readonly WireTestServer _server;
-
-    public PythonInteropTests(WireTestServer server)
-    {
-        _server = server;
-    }
 
     [Fact]
     public async Task UnaryCallSucceeds()
@@ -32,8 +25,7 @@ public sealed class PythonInteropTests : IClassFixture<WireTestServer>
     {
         JsonElement result = await RunScenario("unary_error", "id=missing");
 
-        Assert.Equal("NOT_FOUND", result.GetProperty("code").GetString());
-        Assert.Equal(TestSandboxesService.NotFoundMessage, result.GetProperty("details").GetString());
+        AssertStatus(result, "NOT_FOUND", TestSandboxesService.NotFoundMessage);
     }
 
     [Fact]
@@ -54,8 +46,7 @@ public sealed class PythonInteropTests : IClassFixture<WireTestServer>
     {
         JsonElement result = await RunScenario("stream", "argv=fail-after 2");
 
-        Assert.Equal("ABORTED", result.GetProperty("code").GetString());
-        Assert.Equal("failed after 2 messages", result.GetProperty("details").GetString());
+        AssertStatus(result, "ABORTED", "failed after 2 messages");
     }
 
     [Fact]
@@ -80,8 +71,13 @@ public sealed class PythonInteropTests : IClassFixture<WireTestServer>
     {
         JsonElement result = await RunScenario("unknown_method");
 
-        Assert.Equal("UNIMPLEMENTED", result.GetProperty("code").GetString());
-        Assert.Equal("unknown method /sandbox.v1.Sandboxes/NoSuchMethod", result.GetProperty("details").GetString());
+        AssertStatus(result, "UNIMPLEMENTED", "unknown method /sandbox.v1.Sandboxes/NoSuchMethod");
+    }
+
+    private static void AssertStatus(JsonElement result, string code, string details)
+    {
+        Assert.Equal(code, result.GetProperty("code").GetString());
+        Assert.Equal(details, result.GetProperty("details").GetString());
     }
 
     private async Task<JsonElement> RunScenario(string scenario, params string[] args)
@@ -94,7 +90,7 @@ public sealed class PythonInteropTests : IClassFixture<WireTestServer>
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(root, "tests", "interop", "grpc_client.py"));
-        foreach (string arg in (string[])["--socket", _server.SocketPath, "--repo-root", root, "--scenario", scenario])
+        foreach (string arg in (string[])["--socket", server.SocketPath, "--repo-root", root, "--scenario", scenario])
             start.ArgumentList.Add(arg);
         foreach (string arg in args)
         {

@@ -11,6 +11,10 @@ namespace Sandboxd.Tests.Wire;
 /// request: Get echoes (or fails), Execute streams, Destroy waits for its deadline.</summary>
 internal sealed class TestSandboxesService
 {
+    public const string Get = "/sandbox.v1.Sandboxes/Get";
+    public const string Execute = "/sandbox.v1.Sandboxes/Execute";
+    public const string Destroy = "/sandbox.v1.Sandboxes/Destroy";
+
     public const string NotFoundMessage = "sandbox 'missing' not found: ünïcödé 100% \"quoted\"";
 
     /// <summary>Destroy calls that ended by cancellation, by request id: true when the deadline did it.</summary>
@@ -19,9 +23,9 @@ internal sealed class TestSandboxesService
     public void Register(GrpcServiceRegistry registry)
     {
         registry
-            .AddUnary<GetRequest, Sandbox>("/sandbox.v1.Sandboxes/Get", GetRequest.Parser, GetAsync)
-            .AddServerStreaming<ExecuteRequest, ExecuteResponse>("/sandbox.v1.Sandboxes/Execute", ExecuteRequest.Parser, ExecuteAsync)
-            .AddUnary<DestroyRequest, DestroyResponse>("/sandbox.v1.Sandboxes/Destroy", DestroyRequest.Parser, WaitForCancellationAsync);
+            .AddUnary<GetRequest, Sandbox>(Get, GetRequest.Parser, GetAsync)
+            .AddServerStreaming<ExecuteRequest, ExecuteResponse>(Execute, ExecuteRequest.Parser, ExecuteAsync)
+            .AddUnary<DestroyRequest, DestroyResponse>(Destroy, DestroyRequest.Parser, WaitForCancellationAsync);
     }
 
     private static Task<Sandbox> GetAsync(GetRequest request, GrpcCallContext context)
