@@ -29,10 +29,16 @@ public sealed class GrpcConnection : IDisposable
     /// <summary>Largest response message accepted; larger ones fail with ResourceExhausted.</summary>
     public int MaxReceiveMessageSize { get; init; } = GrpcFraming.DefaultMaxMessageSize;
 
-    public static GrpcConnection ForUnixSocket(string path)
+    public static GrpcConnection ForUnixSocket(string path) =>
+        // The host name is never resolved: the connect callback decides where bytes go.
+        new(CreateUnixSocketHandler(path), new Uri("http://localhost"), path);
+
+    /// <summary>An HTTP handler whose every connection goes to the Unix socket at <paramref name="path"/>;
+    /// for tools and tests that send hand-made HTTP/2 requests to sandboxd.</summary>
+    public static SocketsHttpHandler CreateUnixSocketHandler(string path)
     {
         var endPoint = new UnixDomainSocketEndPoint(path);
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
             {
@@ -49,8 +55,6 @@ public sealed class GrpcConnection : IDisposable
                 }
             },
         };
-        // The host name is never resolved: the connect callback decides where bytes go.
-        return new GrpcConnection(handler, new Uri("http://localhost"), path);
     }
 
     public static GrpcConnection ForTcp(string host, int port) =>

@@ -49,21 +49,31 @@ public static class GrpcTimeout
         return false;
     }
 
-    /// <summary>Formats a timeout, rounding up to the unit so the server never sees a shorter
-    /// deadline than the client keeps; zero or negative becomes the smallest value, 1n.</summary>
+    /// <summary>Formats a timeout in the coarsest unit that states it exactly ("100m", "5S");
+    /// otherwise in the finest unit that fits, rounded up, so the server never sees a shorter
+    /// deadline than the client keeps. Zero or negative becomes the smallest value, 1n.</summary>
     public static string Format(TimeSpan timeout)
     {
         long ticks = timeout.Ticks;
         if (ticks <= 0)
             return "1n";
+        for (int i = Units.Length - 1; i >= 0; i--)
+        {
+            (char unit, long unitTicks) = Units[i];
+            if (ticks % unitTicks == 0 && ticks / unitTicks <= MaxValue)
+                return Create(ticks / unitTicks, unit);
+        }
         if (ticks <= MaxValue / 100)
-            return string.Create(CultureInfo.InvariantCulture, $"{ticks * 100}n");
+            return Create(ticks * 100, 'n');
         foreach ((char unit, long unitTicks) in Units)
         {
-            long amount = (ticks + unitTicks - 1) / unitTicks;
+            long amount = (ticks / unitTicks) + (ticks % unitTicks == 0 ? 0 : 1);
             if (amount <= MaxValue)
-                return string.Create(CultureInfo.InvariantCulture, $"{amount}{unit}");
+                return Create(amount, unit);
         }
-        return string.Create(CultureInfo.InvariantCulture, $"{MaxValue}H");
+        return Create(MaxValue, 'H');
     }
+
+    private static string Create(long amount, char unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{amount}{unit}");
 }

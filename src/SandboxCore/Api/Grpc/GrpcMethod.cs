@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Google.Protobuf;
 using Sandboxd.Api.Wire;
 
@@ -14,7 +15,7 @@ internal abstract class GrpcMethod
     protected static async Task<TRequest> ReadRequestAsync<TRequest>(GrpcCallContext context, MessageParser<TRequest> parser)
         where TRequest : class, IMessage<TRequest>
     {
-        var body = context.HttpContext.Request.BodyReader;
+        PipeReader body = context.HttpContext.Request.BodyReader;
         TRequest request = await ReadAsync(context, parser, body).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.InvalidArgument, "the request has no message");
         if (await ReadAsync(context, parser, body).ConfigureAwait(false) is not null)
@@ -22,7 +23,7 @@ internal abstract class GrpcMethod
         return request;
     }
 
-    private static ValueTask<TRequest?> ReadAsync<TRequest>(GrpcCallContext context, MessageParser<TRequest> parser, System.IO.Pipelines.PipeReader body)
+    private static ValueTask<TRequest?> ReadAsync<TRequest>(GrpcCallContext context, MessageParser<TRequest> parser, PipeReader body)
         where TRequest : class, IMessage<TRequest> =>
         GrpcFraming.ReadMessageAsync(body, parser, context.MaxReceiveMessageSize, context.CancellationToken);
 }

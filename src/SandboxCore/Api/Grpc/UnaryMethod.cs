@@ -12,8 +12,8 @@ internal sealed class UnaryMethod<TRequest, TResponse>(
     public override async Task InvokeAsync(GrpcCallContext context)
     {
         TRequest request = await ReadRequestAsync(context, parser).ConfigureAwait(false);
-        TResponse response = await handler(request, context).ConfigureAwait(false);
-        ArgumentNullException.ThrowIfNull(response);
+        TResponse response = await handler(request, context).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"the {context.Method} handler returned no response");
 
         // No flush: Kestrel sends headers, the message and the trailers together when the call ends.
         context.ResponseStarted = true;
