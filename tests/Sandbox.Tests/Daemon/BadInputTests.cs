@@ -115,7 +115,7 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
             string count = "";
             for (int i = 0; i < 100; i++)
             {
-                count = (await Daemon.Client.RunAsync(id, ["/bin/sh", "-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -c 'sleep 1000' || true"])).Stdout.Trim();
+                count = (await Daemon.Client.RunAsync(id, ["/bin/sh", "-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -c 'sleep 100[0]' || true"])).Stdout.Trim();
                 if (count == "0")
                     break;
                 await Task.Delay(50);
