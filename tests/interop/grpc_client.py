@@ -116,7 +116,28 @@ def scenario_unknown_method(stub, pb2, args):
     return {"code": "OK"}
 
 
+def scenario_sandbox_lifecycle(stub, pb2, args):
+    """The real Sandboxes service end to end: create, stream a command's output, get, destroy."""
+    sandbox = stub.Create(pb2.CreateRequest(hostname="py-interop"), timeout=30)
+    request = pb2.ExecuteRequest(sandbox_id=sandbox.id, argv=["/bin/sh", "-c", "echo out; echo err >&2; exit 7"],
+                                 stdin=b"ignored")
+    messages = [execute_json(r) for r in stub.Execute(request, timeout=30)]
+    got = stub.Get(pb2.GetRequest(id=sandbox.id), timeout=10)
+    destroyed = stub.Destroy(pb2.DestroyRequest(id=sandbox.id), timeout=30)
+    return {"created": sandbox_json(sandbox), "messages": messages, "got": sandbox_json(got),
+            "destroyed": destroyed.existed}
+
+
+def scenario_exec_deadline(stub, pb2, args):
+    request = pb2.ExecuteRequest(sandbox_id=args["id"], argv=["/bin/sleep", "1000"])
+    for _ in stub.Execute(request, timeout=float(args.get("timeout", "0.5"))):
+        pass
+    return {"code": "OK"}
+
+
 SCENARIOS = {
+    "sandbox_lifecycle": scenario_sandbox_lifecycle,
+    "exec_deadline": scenario_exec_deadline,
     "unary_ok": scenario_unary_ok,
     "unary_error": scenario_unary_error,
     "stream": scenario_stream,

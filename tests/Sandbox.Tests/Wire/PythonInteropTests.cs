@@ -1,3 +1,4 @@
+using Sandboxd.Tests.Support;
 using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
@@ -80,41 +81,6 @@ public sealed class PythonInteropTests(WireTestServer server) : IClassFixture<Wi
         Assert.Equal(details, result.GetProperty("details").GetString());
     }
 
-    private async Task<JsonElement> RunScenario(string scenario, params string[] args)
-    {
-        string root = RepoRoot.Find();
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(root, "tests", "interop", "grpc_client.py"));
-        foreach (string arg in (string[])["--socket", server.SocketPath, "--repo-root", root, "--scenario", scenario])
-            start.ArgumentList.Add(arg);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add("--arg");
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        string output = await stdout;
-        Assert.True(process.ExitCode == 0, $"grpc_client.py {scenario} exited {process.ExitCode}: {await stderr}");
-        using JsonDocument document = JsonDocument.Parse(output);
-        return document.RootElement.Clone();
-    }
+    private Task<JsonElement> RunScenario(string scenario, params string[] args) =>
+        PythonGrpcClient.RunAsync(server.SocketPath, scenario, args);
 }

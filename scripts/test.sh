@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test (after `make build`). As root — CI — a skipped test is a failure: the root
+# tests (namespaces, mounts, cgroups) must run there, not skip. Ends with a leak check.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test Sandbox.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+count() { grep -E "^(Passed|Failed)!" "$log" | sed -nE "s/.*$1: *([0-9]+).*/\\1/p" | awk '{ n += $1 } END { print n + 0 }'; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
+passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+
+leaks=$(grep -c "sbxtest-" /proc/self/mountinfo || true)
+if [[ $leaks -ne 0 ]]; then
+  echo "test: $leaks mounts of test sandboxes are still on the host" >&2
+  rc=1
+fi
+if [[ $(id -u) -eq 0 && $skipped -ne 0 ]]; then
+  echo "test: $skipped tests skipped as root; root tests must run here" >&2
+  rc=1
+fi
+if [[ $passed -eq 0 ]]; then
+  echo "test: no test ran" >&2
+  rc=1
+fi
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$rc"

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.Daemon;
+
+/// <summary>sandboxctl as a person or a script uses it: ids, tables, --json, live exec with
+/// stdin passed through, the command's exit code, errors on stderr.</summary>
+public sealed class SandboxctlTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    private DaemonProcess Daemon => fixture.Daemon;
+
+    [RootFact]
+    public async Task Create_exec_list_get_destroy_through_the_cli()
+    {
+        var created = await Ctl(null, "create", "--json");
+        Assert.Equal(0, created.Code);
+        var id = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("id").GetString()!;
+        try
+        {
+            var piped = await Ctl("x\n", "exec", id, "--", "cat");
+            Assert.Equal((0, "x\n"), (piped.Code, piped.Stdout));
+
+            var exitCode = await Ctl(null, "exec", id, "--env", "A=1", "--cwd", "/tmp", "--", "/bin/sh", "-c", "echo $A $(pwd); exit 5");
+            Assert.Equal((5, "1 /tmp\n"), (exitCode.Code, exitCode.Stdout));
+
+            var signalled = await Ctl(null, "exec", id, "--", "/bin/sh", "-c", "kill -KILL $$");
+            Assert.Equal(137, signalled.Code);
+
+            var missing = await Ctl(null, "exec", id, "--", "no-such-command");
+            Assert.Equal(127, missing.Code);
+            Assert.Contains("execve: ENOENT", missing.Stderr, StringComparison.Ordinal);
+
+            var table = await Ctl(null, "list");
+            Assert.StartsWith("ID", table.Stdout, StringComparison.Ordinal);
+            Assert.Contains(id, table.Stdout, StringComparison.Ordinal);
+            var get = await Ctl(null, "get", id, "--json");
+            Assert.Equal(id, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("id").GetString());
+        }
+        finally
+        {
+            var destroyed = await Ctl(null, "destroy", id);
+            Assert.Equal(0, destroyed.Code);
+        }
+        var gone = await Ctl(null, "exec", id, "--", "/bin/true");
+        Assert.Equal(1, gone.Code);
+        Assert.Contains("not found", gone.Stderr, StringComparison.Ordinal);
+    }
+
+    private async Task<(int Code, string Stdout, string Stderr)> Ctl(string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxctl"))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("--socket");
+        start.ArgumentList.Add(Daemon.Socket);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        if (stdin is not null)
+            await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
