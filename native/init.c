@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -36,6 +38,11 @@ typedef struct running {
 
 static running table[MAX_RUNNING];
 static char request_buf[SBX_MAX_REQUEST + 1];
+
+/* The sandbox's syscall filter, installed in every command right before execve. */
+static struct sock_filter seccomp_program[SBX_MAX_SECCOMP_BYTES / sizeof(struct sock_filter)];
+static unsigned short seccomp_len;
+static int seccomp_rejected; /* a bad program fails every command closed, never runs it unfiltered */
 
 static void send_event(const sbx_event *ev)
 {
@@ -133,6 +140,15 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
         child_fail(err_fd, SBX_EXEC_STEP_NO_NEW_PRIVS);
     if (chdir(cwd) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_CHDIR);
+    if (seccomp_rejected) {
+        errno = EINVAL;
+        child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
+    }
+    if (seccomp_len > 0) {
+        struct sock_fprog prog = { .len = seccomp_len, .filter = seccomp_program };
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+            child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
+    }
     exec_with_path(argv, envp);
     child_fail(err_fd, SBX_EXEC_STEP_EXECVE);
 }
@@ -239,6 +255,17 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
     track(pid, req->exec_id);
     sbx_event ev = { .type = SBX_MSG_STARTED, .exec_id = req->exec_id, .pid = pid };
     send_event(&ev);
+}
+
+static void handle_set_seccomp(size_t len)
+{
+    uint32_t bytes = ((const uint32_t *)request_buf)[1];
+    if (len != 8 + (size_t)bytes || bytes == 0 || bytes % sizeof(struct sock_filter) != 0 || bytes > SBX_MAX_SECCOMP_BYTES) {
+        seccomp_rejected = 1;
+        return;
+    }
+    memcpy(seccomp_program, request_buf + 8, bytes);
+    seccomp_len = (unsigned short)(bytes / sizeof(struct sock_filter));
 }
 
 static void handle_kill(const sbx_kill_request *req)
@@ -349,6 +376,8 @@ int main(void)
             uint32_t type = n >= 4 ? *(uint32_t *)request_buf : 0;
             if (type == SBX_MSG_EXEC && (size_t)n >= sizeof(sbx_exec_request))
                 handle_exec((size_t)n, fds, nfds);
+            else if (type == SBX_MSG_SET_SECCOMP && n >= 8)
+                handle_set_seccomp((size_t)n);
             else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
                 handle_kill((const sbx_kill_request *)request_buf);
             else

@@ -10,6 +10,7 @@
 
 #define SBX_MSG_EXEC 1      /* sbx_exec_request + strings, with 3 fds: stdin, stdout, stderr */
 #define SBX_MSG_KILL 2      /* sbx_kill_request */
+#define SBX_MSG_SET_SECCOMP 3 /* 8-byte header {type, length} + a BPF program (struct sock_filter[]) */
 #define SBX_MSG_STARTED 101 /* sbx_event: pid */
 #define SBX_MSG_EXITED 102  /* sbx_event: wait status and rusage */
 #define SBX_MSG_FAILED 103  /* sbx_event: step and errno; the command never ran */
@@ -26,6 +27,11 @@
 #define SBX_EXEC_STEP_EXECVE 9
 #define SBX_EXEC_STEP_PROTOCOL 10
 #define SBX_EXEC_STEP_CAPACITY 11
+#define SBX_EXEC_STEP_SECCOMP 12
+#define SBX_EXEC_STEP_RLIMIT 13
+
+/* Largest seccomp program: BPF_MAXINSNS instructions of 8 bytes. */
+#define SBX_MAX_SECCOMP_BYTES (4096 * 8)
 
 /* Largest request init accepts: header + argv + env + cwd. */
 #define SBX_MAX_REQUEST 262144

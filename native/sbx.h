@@ -22,6 +22,9 @@ enum sbx_op_kind {
     SBX_OP_HOSTNAME = 8,     /* sethostname(src) */
     SBX_OP_LOOPBACK_UP = 9,  /* bring "lo" up in the new network namespace */
     SBX_OP_CHDIR = 10,       /* chdir(dst) */
+    SBX_OP_WRITE_FILE = 11,  /* write src into the existing file dst (cgroup.procs, sysctls) */
+    SBX_OP_UNSHARE = 12,     /* unshare(flags): e.g. the cgroup namespace, once in its cgroup */
+    SBX_OP_CHOWN = 13,       /* lchown(dst, flags >> 32, flags & 0xffffffff) */
 };
 
 /* Steps outside the op list, reported with op_index = -1. */

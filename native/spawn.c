@@ -59,6 +59,25 @@ static int loopback_up(void)
     return rc;
 }
 
+static int write_file(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd == -1)
+        return -1;
+    size_t len = strlen(data);
+    ssize_t n;
+    do {
+        n = write(fd, data, len);
+    } while (n == -1 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)len) {
+        errno = n == -1 ? saved : EIO;
+        return -1;
+    }
+    return 0;
+}
+
 static int run_op(const sbx_op *op)
 {
     switch (op->kind) {
@@ -103,6 +122,12 @@ static int run_op(const sbx_op *op)
         return loopback_up();
     case SBX_OP_CHDIR:
         return chdir(op->dst);
+    case SBX_OP_WRITE_FILE:
+        return write_file(op->dst, op->src);
+    case SBX_OP_UNSHARE:
+        return unshare((int)op->flags);
+    case SBX_OP_CHOWN:
+        return lchown(op->dst, (uid_t)(op->flags >> 32), (gid_t)(op->flags & 0xffffffffu));
     default:
         errno = EINVAL;
         return -1;

@@ -21,6 +21,9 @@ internal abstract class CgroupBase : ICgroup
     /// <summary>Every directory of the group, in creation order.</summary>
     public IReadOnlyList<CgroupDir> Dirs { get; }
 
+    public IReadOnlyList<string> ProcsFiles =>
+        Dirs.Select(d => System.IO.Path.Combine(d.Path, "cgroup.procs")).Distinct(StringComparer.Ordinal).ToList();
+
     public void AddProcess(int pid)
     {
         foreach (var dir in Dirs)

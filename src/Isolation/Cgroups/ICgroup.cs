@@ -10,6 +10,10 @@ public interface ICgroup : IDisposable
     /// after the host was idle, so callers join the sandbox init once, at creation.</summary>
     void AddProcess(int pid);
 
+    /// <summary>The cgroup.procs file of every directory: a new sandbox's first process writes
+    /// "0" to each to join, before it unshares its cgroup namespace rooted there.</summary>
+    IReadOnlyList<string> ProcsFiles { get; }
+
     CgroupUsage ReadUsage();
 
     /// <summary>Restarts the memory peak so usage can be read per execution; a no-op where the kernel cannot.</summary>

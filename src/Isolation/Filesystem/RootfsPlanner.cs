@@ -17,12 +17,18 @@ public static class RootfsPlanner
 
     private static readonly string[] ReadOnlyProcDirs = ["sys", "bus", "fs", "irq"];
 
-    public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, string tmpSize)
+    /// <summary>The writable layer is a tmpfs of diskBytes mounted inside the sandbox's own
+    /// mount namespace: filling it gives ENOSPC inside, nothing of it ever exists on the host,
+    /// and it vanishes with the sandbox. Its pages count against the memory cgroup.</summary>
+    public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, long diskBytes, long tmpBytes)
     {
         var root = paths.Root;
         var ops = new List<SetupOp>
         {
             new(SetupOpKind.MakePrivate, Dst: "/"),
+            new(SetupOpKind.Mount, "tmpfs", paths.SandboxStateDir, "tmpfs", $"mode=700,size={diskBytes}", NoSuid | NoDev),
+            new(SetupOpKind.Mkdir, Dst: paths.Upper, Flags: 0x1ED),
+            new(SetupOpKind.Mkdir, Dst: paths.Work, Flags: 0x1C0),
             new(SetupOpKind.Mount, "overlay", root, "overlay",
                 $"lowerdir={imageDir},upperdir={paths.Upper},workdir={paths.Work}", NoSuid | NoDev),
         };
@@ -31,7 +37,7 @@ public static class RootfsPlanner
         AddProc(ops, root);
         AddDev(ops, root);
         ops.Add(new(SetupOpKind.Mkdir, Dst: Path.Combine(root, "tmp"), Flags: 0x3FF));
-        ops.Add(new(SetupOpKind.Mount, "tmpfs", Path.Combine(root, "tmp"), "tmpfs", $"mode=1777,size={tmpSize}", NoSuid | NoDev));
+        ops.Add(new(SetupOpKind.Mount, "tmpfs", Path.Combine(root, "tmp"), "tmpfs", $"mode=1777,size={tmpBytes}", NoSuid | NoDev));
         ops.Add(new(SetupOpKind.PivotRoot, Dst: root));
         ops.Add(new(SetupOpKind.Hostname, Src: hostname));
         ops.Add(new(SetupOpKind.LoopbackUp));

@@ -42,6 +42,16 @@ internal static unsafe partial class Native
     [LibraryImport(Libraries.Libc, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Chown(string path, uint uid, uint gid);
 
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RLimit
+    {
+        public ulong Current;
+        public ulong Max;
+    }
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "prlimit", SetLastError = true)]
+    internal static partial int PrLimit(int pid, int resource, RLimit* newLimit, RLimit* oldLimit);
+
     [LibraryImport(Libraries.Libc, EntryPoint = "geteuid")]
     internal static partial uint GetEuid();
 }

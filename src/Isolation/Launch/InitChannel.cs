@@ -41,6 +41,10 @@ public sealed class InitChannel : IDisposable
         return pending;
     }
 
+    /// <summary>The filter every later command runs under. Messages are ordered on the socket,
+    /// so no command can start before it.</summary>
+    public void SetSeccomp(byte[] program) => Send(InitProtocol.EncodeSetSeccomp(program), []);
+
     public void Kill(uint execId, int signal)
     {
         if (!_closed.Task.IsCompleted)

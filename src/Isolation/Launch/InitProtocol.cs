@@ -8,6 +8,7 @@ public static class InitProtocol
 {
     public const uint MsgExec = 1;
     public const uint MsgKill = 2;
+    public const uint MsgSetSeccomp = 3;
     public const uint MsgStarted = 101;
     public const uint MsgExited = 102;
     public const uint MsgFailed = 103;
@@ -20,7 +21,7 @@ public static class InitProtocol
     {
         [1] = "fork", [2] = "set up stdio", [3] = "setgroups", [4] = "setgid", [5] = "drop capabilities",
         [6] = "setuid", [7] = "no_new_privs", [8] = "chdir", [9] = "execve", [10] = "init protocol",
-        [11] = "too many running commands",
+        [11] = "too many running commands", [12] = "seccomp", [13] = "rlimit",
     };
 
     public static string ExecStepName(int step) => ExecSteps.TryGetValue(step, out var n) ? n : $"step {step}";
@@ -49,6 +50,15 @@ public static class InitProtocol
             at += Encoding.UTF8.GetBytes(s, span[at..]);
             buf[at++] = 0;
         }
+        return buf;
+    }
+
+    public static byte[] EncodeSetSeccomp(byte[] program)
+    {
+        var buf = new byte[8 + program.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(buf, MsgSetSeccomp);
+        BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(4), (uint)program.Length);
+        program.CopyTo(buf, 8);
         return buf;
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Interop;
 
@@ -10,12 +11,15 @@ public sealed unsafe class LaunchedSandbox
 {
     private int _destroyed;
 
-    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel)
+    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup)
     {
         Paths = paths;
         InitPid = initPid;
         Channel = channel;
+        Cgroup = cgroup;
     }
+
+    public ICgroup Cgroup { get; }
 
     public SandboxPaths Paths { get; }
 
@@ -33,6 +37,8 @@ public sealed unsafe class LaunchedSandbox
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
         Channel.Dispose();
+        // Anything that escaped the pid namespace's teardown is still in the cgroup.
+        Cgroup.Dispose();
         SandboxLauncher.RemoveDirs(Paths);
     }
 

@@ -1,42 +1,54 @@
 using System.Runtime.InteropServices;
+using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Interop;
 using Sandboxd.Isolation.Namespaces;
+using Sandboxd.Isolation.Profiles;
 
 namespace Sandboxd.Isolation.Launch;
 
-/// <summary>Creates sandboxes: lays out the host dirs, plans the root, clones init through
-/// native code and connects its control channel.</summary>
+/// <summary>Creates sandboxes: lays out the host dirs, creates the cgroup, plans the root,
+/// clones init through native code, applies rlimits and the syscall filter.</summary>
 public sealed unsafe class SandboxLauncher : IDisposable
 {
+    private const ulong CloneNewCgroup = (ulong)NamespaceSet.Cgroup;
     private readonly string _stateDir;
     private readonly string _runtimeDir;
     private readonly string _defaultImage;
+    private readonly ICgroupManager _cgroups;
     private readonly InitBinary _init;
 
-    public SandboxLauncher(string stateDir, string runtimeDir, string? initPath = null)
+    public SandboxLauncher(string stateDir, string runtimeDir, ICgroupManager cgroups, string? initPath = null)
     {
         _stateDir = stateDir;
         _runtimeDir = runtimeDir;
+        _cgroups = cgroups;
         Directory.CreateDirectory(Path.Combine(stateDir, "sandboxes"));
         Directory.CreateDirectory(Path.Combine(runtimeDir, "sandboxes"));
         _defaultImage = DefaultImage.Create(stateDir);
         _init = InitBinary.Load(initPath ?? InitBinary.DefaultPath);
     }
 
+    public ICgroupManager Cgroups => _cgroups;
+
     public SandboxPaths PathsFor(string id) => new(_stateDir, _runtimeDir, id);
 
     public LaunchedSandbox Launch(SandboxSpec spec)
     {
         var paths = PathsFor(spec.Id);
-        Directory.CreateDirectory(paths.Upper);
-        Directory.CreateDirectory(paths.Work);
+        Directory.CreateDirectory(paths.SandboxStateDir);
         Directory.CreateDirectory(paths.Root);
+        ICgroup? cgroup = null;
         int* sv = stackalloc int[2];
         try
         {
-            var ops = RootfsPlanner.Plan(paths, spec.Image ?? _defaultImage, spec.Image is null, spec.Hostname, spec.TmpSize);
-            var launch = new LaunchSpec(NamespaceSet.Standard, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"]);
+            cgroup = _cgroups.Create(CgroupName.For(spec.Id), spec.Limits);
+            var ops = JoinCgroupOps(cgroup);
+            ops.AddRange(RootfsPlanner.Plan(paths, spec.Image ?? _defaultImage, spec.Image is null, spec.Hostname,
+                spec.DiskBytes, spec.Profile.TmpBytes));
+            // The cgroup namespace is unshared by the child once it is in its cgroup, so the
+            // sandbox sees its own cgroup as the root.
+            var launch = new LaunchSpec(NamespaceSet.Standard & ~NamespaceSet.Cgroup, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"]);
             if (Native.SocketPair(Native.AF_UNIX, Native.SOCK_SEQPACKET | Native.SOCK_CLOEXEC, 0, sv) == -1)
                 throw new SandboxSetupException("socketpair for init", Marshal.GetLastPInvokeError());
             int pid;
@@ -53,12 +65,42 @@ public sealed unsafe class SandboxLauncher : IDisposable
             {
                 Native.Close(sv[1]);
             }
-            return new LaunchedSandbox(paths, pid, new InitChannel(sv[0]));
+            var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup);
+            try
+            {
+                ApplyRlimits(pid, spec.Profile.Rlimits);
+                sandbox.Channel.SetSeccomp(spec.Profile.SeccompProgram);
+            }
+            catch
+            {
+                sandbox.Destroy();
+                throw;
+            }
+            return sandbox;
         }
         catch
         {
+            cgroup?.Dispose();
             RemoveDirs(paths);
             throw;
+        }
+    }
+
+    private static List<SetupOp> JoinCgroupOps(ICgroup cgroup)
+    {
+        var ops = cgroup.ProcsFiles.Select(f => new SetupOp(SetupOpKind.WriteFile, Src: "0", Dst: f)).ToList();
+        ops.Add(new SetupOp(SetupOpKind.Unshare, Flags: CloneNewCgroup));
+        return ops;
+    }
+
+    /// <summary>Set on init, inherited by every command it forks.</summary>
+    private static void ApplyRlimits(int pid, IReadOnlyList<RlimitSetting> rlimits)
+    {
+        foreach (var r in rlimits)
+        {
+            var limit = new Native.RLimit { Current = r.Soft, Max = r.Hard };
+            if (Native.PrLimit(pid, (int)r.Resource, &limit, null) == -1)
+                throw new SandboxSetupException($"prlimit {r.Resource}", Marshal.GetLastPInvokeError());
         }
     }
 

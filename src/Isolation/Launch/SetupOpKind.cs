@@ -13,4 +13,7 @@ public enum SetupOpKind : uint
     Hostname = 8,
     LoopbackUp = 9,
     Chdir = 10,
+    WriteFile = 11,
+    Unshare = 12,
+    Chown = 13,
 }

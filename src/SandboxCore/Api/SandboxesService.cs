@@ -26,16 +26,18 @@ public sealed class SandboxesService(Orchestrator orchestrator)
 
     private async Task<ExitStatus> ExecuteAsync(ExecuteRequest req, IServerStreamWriter<ExecuteResponse> writer, GrpcCallContext ctx)
     {
-        string executionId = "";
-        var result = await orchestrator.ExecuteAsync(req, (stream, data) =>
+        var outcome = await orchestrator.ExecuteAsync(req, (stream, data) =>
         {
             var chunk = ByteString.CopyFrom(data.Span);
             var msg = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
             return new ValueTask(writer.WriteAsync(msg));
-        }, id => executionId = id, ctx.CancellationToken).ConfigureAwait(false);
+        }, ctx.CancellationToken).ConfigureAwait(false);
+        var result = outcome.Result;
         var exit = new ExitStatus
         {
-            ExecutionId = executionId,
+            ExecutionId = outcome.ExecutionId,
+            OomKilled = outcome.OomKilled,
+            PidsLimitHit = outcome.PidsLimitHit,
             ExitCode = result.ExitCode,
             Signal = result.Signal,
             TimedOut = result.TimedOut,

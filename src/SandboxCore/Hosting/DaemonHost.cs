@@ -10,6 +10,7 @@ using Sandboxd.Core.Api;
 using Sandboxd.Core.Api.Grpc;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
+using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Core.Hosting;
@@ -32,7 +33,7 @@ public static class DaemonHost
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
-        services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir));
+        services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
         services.AddSingleton(sp => new HotRing(65536, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<HotRing>());
         services.AddSingleton<Orchestrator>();

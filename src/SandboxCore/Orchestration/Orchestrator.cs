@@ -7,6 +7,7 @@ using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.State;
 using Sandboxd.Governance.Risk;
+using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Launch;
 
@@ -23,13 +24,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public Sandbox Create(CreateRequest request)
     {
         var image = RequestChecks.Image(request.Image);
+        var profile = LimitsResolver.Profile(request.Profile);
+        var limits = LimitsResolver.Resolve(profile, request.Resources);
         var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var hostname = RequestChecks.Hostname(request.Hostname, id);
         var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, false, false, false));
         LaunchedSandbox launched;
         try
         {
-            launched = launcher.Launch(new SandboxSpec(id, image, hostname));
+            launched = launcher.Launch(new SandboxSpec(id, image, hostname, profile, LimitsResolver.ToCgroup(limits, profile), limits.DiskBytes));
         }
         catch (SandboxSetupException e)
         {
@@ -37,7 +40,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             throw;
         }
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels));
+            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
         var live = new LiveSandbox(record, launched);
         _live[id] = live;
         try
@@ -60,14 +63,13 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     {
         RequestChecks.SandboxId("id", id);
         if (_live.TryGetValue(id, out var live))
-            return ToProto(live.Record);
+            return SandboxMapping.ToProto(live.Record, ReadUsage(live));
         return store.Find(id) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
     }
 
     public IReadOnlyList<Sandbox> List() => _live.Values.Select(l => ToProto(l.Record)).OrderBy(s => s.CreatedUnixMs).ToList();
 
-    public async Task<ExecutionResult> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink,
-        Action<string> onStarted, CancellationToken cancel)
+    public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel)
     {
         RequestChecks.SandboxId("sandbox_id", request.SandboxId);
         var argv = request.Argv.ToList();
@@ -90,12 +92,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var executionId = live.NextExecutionId();
         TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
         ExecutionResult result;
+        var before = ReadUsage(live);
         try
         {
-            var stdin = request.Stdin.Memory;
-            var running = CommandRunner.RunAsync(live.Launched.Channel, spec, stdin, sink, timeout, cancel);
-            onStarted(executionId);
-            result = await running.ConfigureAwait(false);
+            result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel).ConfigureAwait(false);
         }
         catch (SandboxSetupException e)
         {
@@ -110,7 +110,25 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             ["argv0"] = argv[0], ["exit"] = result.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["signal"] = result.Signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        return result;
+        var after = ReadUsage(live);
+        // Counters of the whole sandbox: with commands running side by side, a kill is
+        // attributed to each of them that could have caused it.
+        bool oom = result.Signal == 9 && (after?.OomKills ?? 0) > (before?.OomKills ?? 0);
+        bool pidsHit = (after?.PidsLimitHits ?? 0) > (before?.PidsLimitHits ?? 0);
+        return new CommandOutcome(executionId, result, oom, pidsHit);
+    }
+
+    private CgroupUsage? ReadUsage(LiveSandbox live)
+    {
+        try
+        {
+            return live.Launched.Cgroup.ReadUsage();
+        }
+        catch (CgroupException e)
+        {
+            LogUsageFailed(live.Record.Id, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Idempotent: false when the sandbox was already gone.</summary>
@@ -153,8 +171,18 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public int SweepLeftovers()
     {
         int swept = 0;
+        // Only this state dir's own records: another daemon on the host (say, tests beside a
+        // `make run`) owns cgroups under the same parent and must not be touched.
         foreach (var record in store.Live())
         {
+            try
+            {
+                launcher.Cgroups.Open(CgroupName.For(record.Id)).Dispose();
+            }
+            catch (CgroupException)
+            {
+                // Already gone with its processes.
+            }
             SandboxLauncher.RemoveDirs(launcher.PathsFor(record.Id));
             store.SetState(record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
             swept++;
@@ -180,17 +208,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         audit.Emit(AuditKind.SandboxFailed, live.Record.Id, null, new Dictionary<string, string> { ["error"] = "init exited" });
     }
 
-    private static Sandbox ToProto(SandboxRecord r)
-    {
-        var s = new Sandbox
-        {
-            Id = r.Id, State = r.State, Image = r.Image, Hostname = r.Hostname,
-            CreatedUnixMs = r.CreatedUnixMs, InitPid = r.InitPid, Risk = r.Risk,
-        };
-        foreach (var (k, v) in r.Labels)
-            s.Labels[k] = v;
-        return s;
-    }
+    private static Sandbox ToProto(SandboxRecord r) => SandboxMapping.ToProto(r);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sandbox {Id} created, init pid {Pid}")]
     private partial void LogCreated(string id, int pid);
@@ -200,6 +218,9 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "destroying sandbox {Id} failed: {Error}")]
     private partial void LogDestroyFailed(string id, string error);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "reading usage of sandbox {Id} failed: {Error}")]
+    private partial void LogUsageFailed(string id, string error);
 
     public void Dispose() => DestroyAll();
 }

@@ -11,4 +11,9 @@ public sealed record SandboxRecord(
     long CreatedUnixMs,
     int InitPid,
     string Risk,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels,
+    string Profile,
+    SandboxLimits Limits);
+
+/// <summary>The limits a sandbox got, after the request's overrides of its profile's.</summary>
+public sealed record SandboxLimits(long MemoryBytes, long Pids, double Cpus, long DiskBytes);

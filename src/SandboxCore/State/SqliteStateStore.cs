@@ -26,6 +26,8 @@ public sealed class SqliteStateStore : IDisposable
               init_pid INTEGER NOT NULL,
               risk TEXT NOT NULL,
               labels TEXT NOT NULL,
+              profile TEXT NOT NULL,
+              limits TEXT NOT NULL,
               ended_ms INTEGER
             );
             CREATE INDEX IF NOT EXISTS sandboxes_state ON sandboxes(state);
@@ -38,8 +40,8 @@ public sealed class SqliteStateStore : IDisposable
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels)
-                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels)
+                INSERT INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits)
+                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits)
                 """;
             cmd.Parameters.AddWithValue("$id", r.Id);
             cmd.Parameters.AddWithValue("$state", (int)r.State);
@@ -49,6 +51,8 @@ public sealed class SqliteStateStore : IDisposable
             cmd.Parameters.AddWithValue("$pid", r.InitPid);
             cmd.Parameters.AddWithValue("$risk", r.Risk);
             cmd.Parameters.AddWithValue("$labels", JsonSerializer.Serialize(r.Labels));
+            cmd.Parameters.AddWithValue("$profile", r.Profile);
+            cmd.Parameters.AddWithValue("$limits", JsonSerializer.Serialize(r.Limits));
             cmd.ExecuteNonQuery();
         }
     }
@@ -77,7 +81,7 @@ public sealed class SqliteStateStore : IDisposable
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels FROM sandboxes {where}";
+            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits FROM sandboxes {where}";
             foreach (var (name, value) in args)
                 cmd.Parameters.AddWithValue(name, value);
             using var reader = cmd.ExecuteReader();
@@ -85,7 +89,8 @@ public sealed class SqliteStateStore : IDisposable
             while (reader.Read())
                 list.Add(new SandboxRecord(reader.GetString(0), (SandboxState)reader.GetInt32(1), reader.GetString(2),
                     reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetString(6),
-                    JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? []));
+                    JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? [],
+                    reader.GetString(8), JsonSerializer.Deserialize<SandboxLimits>(reader.GetString(9))!));
             return list;
         }
     }

@@ -78,8 +78,11 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
             Assert.False(File.Exists($"/home/sandbox/{marker}"));
             Assert.False(File.Exists($"/tmp/{marker}"));
             Assert.False(File.Exists($"/usr/{marker}"));
-            // The write landed in the sandbox's own upper dir, under the daemon's state dir.
-            Assert.True(File.Exists(Path.Combine(Daemon.Root.StateDir, "sandboxes", sandbox.Id, "upper", "home", "sandbox", marker)));
+            // The writable layer is a tmpfs inside the sandbox's mount namespace: not even the
+            // daemon's own state dir holds the file.
+            Assert.Empty(Directory.EnumerateFiles(Daemon.Root.Path, marker, SearchOption.AllDirectories));
+            var seen = await Daemon.Client.RunAsync(sandbox.Id, ["/bin/cat", $"/home/sandbox/{marker}"]);
+            Assert.Equal("x\n", seen.Stdout);
         }
         finally
         {

@@ -1,7 +1,9 @@
 using System.Text;
+using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Profiles;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -13,8 +15,9 @@ public sealed class LauncherSmokeTests
     public async Task Echo_runs_inside_a_real_sandbox_and_destroy_removes_its_dirs()
     {
         using var temp = new TempRoot();
-        using var launcher = new SandboxLauncher(temp.StateDir, temp.RuntimeDir);
-        var sandbox = launcher.Launch(new SandboxSpec("sbx-smoke", null, "smokehost"));
+        using var launcher = new SandboxLauncher(temp.StateDir, temp.RuntimeDir, CgroupManagerFactory.Detect());
+        var profile = BuiltinSandboxProfiles.Default;
+        var sandbox = launcher.Launch(new SandboxSpec("sbx-smoke-" + Guid.NewGuid().ToString("N")[..8], null, "smokehost", profile, profile.Limits, profile.DiskBytes));
         try
         {
             var output = new StringBuilder();

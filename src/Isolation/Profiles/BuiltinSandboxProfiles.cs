@@ -1,0 +1,29 @@
+using Sandboxd.Isolation.Cgroups;
+using Sandboxd.Isolation.Seccomp;
+
+namespace Sandboxd.Isolation.Profiles;
+
+/// <summary>The profiles sandboxd ships. "default" runs ordinary programs (compilers, python,
+/// git) with a container-runtime-like filter; "strict" allows only a listed set of syscalls
+/// and smaller limits.</summary>
+public static class BuiltinSandboxProfiles
+{
+    private const long MiB = 1 << 20;
+
+    private static readonly RlimitSetting[] CommonRlimits =
+    [
+        new(RlimitResource.Core, 0, 0),
+        new(RlimitResource.NoFile, 4096, 4096),
+    ];
+
+    public static SandboxProfile Default { get; } = new("default", BuiltinProfiles.Default,
+        new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, TmpBytes: 256 * MiB, CommonRlimits);
+
+    public static SandboxProfile Strict { get; } = new("strict", BuiltinProfiles.Strict,
+        new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, TmpBytes: 64 * MiB, CommonRlimits);
+
+    public static IReadOnlyList<SandboxProfile> All { get; } = [Default, Strict];
+
+    public static SandboxProfile? Find(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+}

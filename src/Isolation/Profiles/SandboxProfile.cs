@@ -1,0 +1,21 @@
+using Sandboxd.Isolation.Cgroups;
+using Sandboxd.Isolation.Seccomp;
+
+namespace Sandboxd.Isolation.Profiles;
+
+/// <summary>What a sandbox is allowed: its syscall filter, resource limits, and the sizes of its
+/// writable layer and /tmp. A create request may lower or raise the limits; the filter is the
+/// profile's.</summary>
+public sealed record SandboxProfile(
+    string Name,
+    SeccompProfile Seccomp,
+    CgroupLimits Limits,
+    long DiskBytes,
+    long TmpBytes,
+    IReadOnlyList<RlimitSetting> Rlimits)
+{
+    private readonly Lazy<byte[]> _program = new(() => SeccompCompiler.Compile(Seccomp));
+
+    /// <summary>Compiled once per profile, not per sandbox (ARCHITECTURE.md: the floor).</summary>
+    public byte[] SeccompProgram => _program.Value;
+}

@@ -1,0 +1,34 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Core.State;
+using Sandboxd.Isolation.Cgroups;
+
+namespace Sandboxd.Core.Orchestration;
+
+/// <summary>Records and usage onto the wire's messages.</summary>
+public static class SandboxMapping
+{
+    public static Sandbox ToProto(SandboxRecord r, CgroupUsage? usage = null)
+    {
+        var s = new Sandbox
+        {
+            Id = r.Id, State = r.State, Image = r.Image, Hostname = r.Hostname,
+            CreatedUnixMs = r.CreatedUnixMs, InitPid = r.InitPid, Risk = r.Risk, Profile = r.Profile,
+            Limits = new Resources { MemoryBytes = r.Limits.MemoryBytes, Pids = r.Limits.Pids, Cpus = r.Limits.Cpus, DiskBytes = r.Limits.DiskBytes },
+        };
+        foreach (var (k, v) in r.Labels)
+            s.Labels[k] = v;
+        if (usage is not null)
+        {
+            s.Usage = new SandboxUsage
+            {
+                MemoryCurrentBytes = usage.MemoryCurrentBytes ?? 0,
+                MemoryPeakBytes = usage.MemoryPeakBytes ?? 0,
+                CpuUsageNs = usage.CpuUsageNanos ?? 0,
+                PidsCurrent = usage.PidsCurrent ?? 0,
+                OomKills = usage.OomKills ?? 0,
+                PidsLimitHits = usage.PidsLimitHits ?? 0,
+            };
+        }
+        return s;
+    }
+}
