@@ -9,17 +9,20 @@ public sealed class SandboxdScenarios(SandboxesClient client)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>Per-step times of <see cref="FullCycleAsync"/>; cleared by the caller between scenarios.</summary>
+    public StepClock Steps { get; } = new();
+
     /// <summary>create → exec /bin/true → destroy: the number to hold against one bwrap run.</summary>
     public async Task FullCycleAsync()
     {
-        var sandbox = await CreateAsync();
+        var sandbox = await Steps.TimeAsync("create", CreateAsync);
         try
         {
-            await ExecTrueAsync(sandbox);
+            await Steps.TimeAsync("exec", () => ExecTrueAsync(sandbox));
         }
         finally
         {
-            await client.DestroyAsync(sandbox);
+            await Steps.TimeAsync("destroy", () => DestroyAsync(sandbox));
         }
     }
 
