@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lifecycle benchmark: sandboxd vs bubblewrap vs a plain fork+exec, measured in one run,
 # printed as one table and written to out/bench/lifecycle.md. Run as root after `make build`
-# (or `make bench`). BENCH_N=30 for a quick run; the default is 200 samples per scenario.
+# (or `make bench`). BENCH_N=30 for a quick run; the default is 200 samples per scenario, after
+# BENCH_WARMUP (default 20) untimed ones.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

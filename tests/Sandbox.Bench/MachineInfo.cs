@@ -11,8 +11,10 @@ public static class MachineInfo
         var cpu = ReadOrUnknown("/proc/cpuinfo").Split('\n')
             .FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))?
             .Split(':', 2)[1].Trim() ?? "unknown cpu";
+        // Load at the start: other builds on a 2-core machine skew every row, peers included.
+        var load = string.Join(' ', ReadOrUnknown("/proc/loadavg").Split(' ').Take(3));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{now:yyyy-MM-dd HH:mm} UTC · nproc {Environment.ProcessorCount} · kernel {kernel} · {cpu}");
+            $"{now:yyyy-MM-dd HH:mm} UTC · nproc {Environment.ProcessorCount} · kernel {kernel} · {cpu} · load {load}");
     }
 
     private static string ReadOrUnknown(string path)
