@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The lifecycle benchmark: sandboxd vs bubblewrap vs a plain fork+exec, measured in one run,
+# printed as one table and written to out/bench/lifecycle.md. Run as root after `make build`
+# (or `make bench`). BENCH_N=30 for a quick run; the default is 200 samples per scenario, after
+# BENCH_WARMUP (default 20) untimed ones.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+DOTNET="${DOTNET:-dotnet}"
+CC="${CC:-gcc}"
+out="$repo/out/bench"
+daemon="$repo/out/sandboxd/sandboxd"
+
+# The daemon creates namespaces, mounts and cgroups: without root it only measures failures.
+if [[ "$(id -u)" != 0 ]]; then
+    echo "bench.sh: run as root (sandboxd needs it)" >&2
+    exit 1
+fi
+if [[ ! -x "$daemon" ]]; then
+    echo "bench.sh: $daemon missing; run 'make build' first" >&2
+    exit 1
+fi
+bwrap="$(command -v bwrap || true)"
+if [[ -z "$bwrap" ]]; then
+    echo "bench.sh: bwrap not found; 'make deps' installs bubblewrap" >&2
+    exit 1
+fi
+
+mkdir -p "$out"
+# The floor helper is compiled fresh each run: it is tiny, and a stale one would skew the floor.
+"$CC" -O2 -Wall -Wextra -Werror -std=gnu11 -o "$out/forkexec" tests/Sandbox.Bench/native/forkexec.c
+"$DOTNET" build tests/Sandbox.Bench/Sandbox.Bench.csproj -c Release -nologo -v:q
+
+exec "$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench" \
+    --sandboxd "$daemon" --forkexec "$out/forkexec" --bwrap "$bwrap" --out "$out/lifecycle.md"

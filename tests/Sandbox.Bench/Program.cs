@@ -1,0 +1,22 @@
+using Sandboxd.Bench;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+// Described before measuring, so the load shown is what the run started under.
+var machine = MachineInfo.Describe(DateTimeOffset.UtcNow);
+Console.Error.WriteLine($"sandboxd lifecycle bench: n={options.Count}, warm-up {options.Warmup} per scenario");
+var rows = await new LifecycleBench(options).RunAsync();
+var table = ResultTable.Render(machine, rows);
+Console.WriteLine(table);
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
+await File.WriteAllTextAsync(options.Output, table);
+Console.Error.WriteLine($"written: {options.Output}");
+return 0;

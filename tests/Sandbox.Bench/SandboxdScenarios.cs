@@ -1,0 +1,47 @@
+using Sandboxd.Api.Client;
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Bench;
+
+/// <summary>The operations timed against sandboxd, each a complete client-visible request
+/// sequence over one reused client connection (what a caller like an agent runtime does).</summary>
+public sealed class SandboxdScenarios(SandboxesClient client)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Per-step times of <see cref="FullCycleAsync"/>; cleared by the caller between scenarios.</summary>
+    public StepClock Steps { get; } = new();
+
+    /// <summary>create → exec /bin/true → destroy: the number to hold against one bwrap run.</summary>
+    public async Task FullCycleAsync()
+    {
+        var sandbox = await Steps.TimeAsync("create", CreateAsync);
+        try
+        {
+            await Steps.TimeAsync("exec", () => ExecTrueAsync(sandbox));
+        }
+        finally
+        {
+            await Steps.TimeAsync("destroy", () => DestroyAsync(sandbox));
+        }
+    }
+
+    public async Task<string> CreateAsync() => (await client.CreateAsync(new CreateRequest(), Deadline)).Id;
+
+    public Task DestroyAsync(string sandboxId) => client.DestroyAsync(sandboxId);
+
+    /// <summary>Runs /bin/true and drains the stream; a non-zero exit fails the bench, since
+    /// timing a failure would report a fast wrong answer.</summary>
+    public async Task ExecTrueAsync(string sandboxId)
+    {
+        var request = new ExecuteRequest { SandboxId = sandboxId, Argv = { "/bin/true" } };
+        ExitStatus? exit = null;
+        await foreach (var message in client.ExecuteAsync(request, Deadline))
+        {
+            if (message.PayloadCase == ExecuteResponse.PayloadOneofCase.Exit)
+                exit = message.Exit;
+        }
+        if (exit is null || exit.ExitCode != 0)
+            throw new InvalidOperationException($"/bin/true in sandbox {sandboxId} did not exit 0: {exit}");
+    }
+}
