@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,6 +27,9 @@
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
+
+/* The child's own stack: it shares the daemon's memory (CLONE_VM) until execve. */
+#define SBX_CHILD_STACK (256 * 1024)
 
 /* Fds below this are the child's fixed slots (0-2 stdio, 3 control). */
 #define SBX_FIRST_FREE_FD 10
@@ -212,6 +216,19 @@ static ssize_t read_full(int fd, void *buf, size_t len)
     return (ssize_t)got;
 }
 
+typedef struct child_start {
+    const sbx_spawn_args *args;
+    int report_fd;
+    int read_fd;
+} child_start;
+
+static int child_entry(void *arg)
+{
+    const child_start *start = arg;
+    close(start->read_fd);
+    child(start->args, start->report_fd);
+}
+
 int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
 {
     result->pid = -1;
@@ -226,17 +243,28 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
         return -1;
     }
 
+    /* CLONE_VM|CLONE_VFORK, as posix_spawn and .NET's process start do: no copy of the
+       daemon's page tables (milliseconds for a large process); this thread sleeps until the
+       child has exec'd or died. The child writes only to its own stack. */
+    void *stack = mmap(NULL, SBX_CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        result->step = SBX_STEP_CLONE;
+        result->error = errno;
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return -1;
+    }
+    child_start start = { .args = a, .report_fd = pipe_fds[1], .read_fd = pipe_fds[0] };
+
     /* Signals stay blocked across clone() so no .NET handler runs in the child. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    long pid = syscall(SYS_clone, (unsigned long)a->clone_flags | SIGCHLD, 0, 0, 0, 0);
-    if (pid == 0) {
-        close(pipe_fds[0]);
-        child(a, pipe_fds[1]);
-    }
+    int pid = clone(child_entry, (char *)stack + SBX_CHILD_STACK,
+                    (int)a->clone_flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, SBX_CHILD_STACK);
     close(pipe_fds[1]);
 
     if (pid == -1) {

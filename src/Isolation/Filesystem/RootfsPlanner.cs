@@ -26,9 +26,10 @@ public static class RootfsPlanner
         var ops = new List<SetupOp>
         {
             new(SetupOpKind.MakePrivate, Dst: "/"),
-            new(SetupOpKind.Mount, "tmpfs", paths.SandboxStateDir, "tmpfs", $"mode=700,size={diskBytes}", NoSuid | NoDev),
+            new(SetupOpKind.Mount, "tmpfs", paths.Scratch, "tmpfs", $"mode=700,size={diskBytes}", NoSuid | NoDev),
             new(SetupOpKind.Mkdir, Dst: paths.Upper, Flags: 0x1ED),
             new(SetupOpKind.Mkdir, Dst: paths.Work, Flags: 0x1C0),
+            new(SetupOpKind.Mkdir, Dst: root, Flags: 0x1ED),
             new(SetupOpKind.Mount, "overlay", root, "overlay",
                 $"lowerdir={imageDir},upperdir={paths.Upper},workdir={paths.Work}", NoSuid | NoDev),
         };

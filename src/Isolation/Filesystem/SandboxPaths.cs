@@ -1,16 +1,16 @@
 namespace Sandboxd.Isolation.Filesystem;
 
-/// <summary>Where a sandbox lives on the host: its writable layer under the state dir and its
-/// root mount point under the runtime dir. Named by id so a sweep can find leftovers.</summary>
+/// <summary>Where a sandbox's root is assembled. Every sandbox uses the same host directory as
+/// its mount point: mounts made there exist only inside that sandbox's mount namespace, so a
+/// create or destroy writes nothing to the host's filesystem (and leaves nothing to delete).</summary>
 public sealed record SandboxPaths(string StateDir, string RuntimeDir, string Id)
 {
-    public string SandboxStateDir => Path.Combine(StateDir, "sandboxes", Id);
+    /// <summary>Shared mount point of the writable layer's tmpfs.</summary>
+    public string Scratch => Path.Combine(RuntimeDir, "scratch");
 
-    public string Upper => Path.Combine(SandboxStateDir, "upper");
+    public string Upper => Path.Combine(Scratch, "upper");
 
-    public string Work => Path.Combine(SandboxStateDir, "work");
+    public string Work => Path.Combine(Scratch, "work");
 
-    public string SandboxRuntimeDir => Path.Combine(RuntimeDir, "sandboxes", Id);
-
-    public string Root => Path.Combine(SandboxRuntimeDir, "root");
+    public string Root => Path.Combine(Scratch, "root");
 }

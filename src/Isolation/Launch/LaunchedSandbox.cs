@@ -37,9 +37,9 @@ public sealed unsafe class LaunchedSandbox
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
         Channel.Dispose();
-        // Anything that escaped the pid namespace's teardown is still in the cgroup.
+        // Anything that escaped the pid namespace's teardown is still in the cgroup. The
+        // sandbox's files lived in a tmpfs of its own mount namespace: gone with it.
         Cgroup.Dispose();
-        SandboxLauncher.RemoveDirs(Paths);
     }
 
     private void Reap()

@@ -23,8 +23,7 @@ public sealed unsafe class SandboxLauncher : IDisposable
         _stateDir = stateDir;
         _runtimeDir = runtimeDir;
         _cgroups = cgroups;
-        Directory.CreateDirectory(Path.Combine(stateDir, "sandboxes"));
-        Directory.CreateDirectory(Path.Combine(runtimeDir, "sandboxes"));
+        Directory.CreateDirectory(new SandboxPaths(stateDir, runtimeDir, "").Scratch);
         _defaultImage = DefaultImage.Create(stateDir);
         _init = InitBinary.Load(initPath ?? InitBinary.DefaultPath);
     }
@@ -36,8 +35,6 @@ public sealed unsafe class SandboxLauncher : IDisposable
     public LaunchedSandbox Launch(SandboxSpec spec)
     {
         var paths = PathsFor(spec.Id);
-        Directory.CreateDirectory(paths.SandboxStateDir);
-        Directory.CreateDirectory(paths.Root);
         ICgroup? cgroup = null;
         int* sv = stackalloc int[2];
         try
@@ -81,7 +78,6 @@ public sealed unsafe class SandboxLauncher : IDisposable
         catch
         {
             cgroup?.Dispose();
-            RemoveDirs(paths);
             throw;
         }
     }
@@ -102,14 +98,6 @@ public sealed unsafe class SandboxLauncher : IDisposable
             if (Native.PrLimit(pid, (int)r.Resource, &limit, null) == -1)
                 throw new SandboxSetupException($"prlimit {r.Resource}", Marshal.GetLastPInvokeError());
         }
-    }
-
-    /// <summary>Removes what Launch made on the host. Called only once init is reaped, when
-    /// no mount of the sandbox is left.</summary>
-    public static void RemoveDirs(SandboxPaths paths)
-    {
-        SafeDelete.Tree(paths.SandboxStateDir);
-        SafeDelete.Tree(paths.SandboxRuntimeDir);
     }
 
     public void Dispose() => _init.Dispose();

@@ -167,7 +167,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
     }
 
-    /// <summary>After a crash: the previous daemon's sandboxes died with it; remove what they left.</summary>
+    /// <summary>After a crash: the previous daemon's sandboxes died with it (their files with
+    /// their mount namespaces); remove the cgroups they left and close their records.</summary>
     public int SweepLeftovers()
     {
         int swept = 0;
@@ -183,7 +184,6 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             {
                 // Already gone with its processes.
             }
-            SandboxLauncher.RemoveDirs(launcher.PathsFor(record.Id));
             store.SetState(record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
             swept++;
         }

@@ -72,7 +72,7 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
             Assert.Equal(StatusCode.InvalidArgument, e.Status);
             Assert.StartsWith("image:", e.Message, StringComparison.Ordinal);
         }
-        Assert.Empty(Directory.GetDirectories(Path.Combine(Daemon.Root.StateDir, "sandboxes")).Except(LiveDirs()));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Daemon.Root.RuntimeDir, "scratch")));
         await WithSandbox(_ => Task.CompletedTask);
     }
 
@@ -138,9 +138,6 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
             Assert.Equal(9, timed.Exit.Signal);
         });
     }
-
-    private string[] LiveDirs() =>
-        Directory.GetDirectories(Path.Combine(Daemon.Root.StateDir, "sandboxes"));
 
     /// <summary>Runs body against a fresh sandbox, then proves the daemon still works.</summary>
     private async Task WithSandbox(Func<string, Task> body)

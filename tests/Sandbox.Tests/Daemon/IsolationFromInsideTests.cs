@@ -105,8 +105,9 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
         Assert.False(Posix.ProcessExists(sandbox.InitPid));
         Assert.DoesNotContain(sandbox.Id, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
         Assert.DoesNotContain(Daemon.Root.Path, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(Daemon.Root.StateDir, "sandboxes", sandbox.Id)));
-        Assert.False(Directory.Exists(Path.Combine(Daemon.Root.RuntimeDir, "sandboxes", sandbox.Id)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Daemon.Root.RuntimeDir, "scratch")));
+        Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup/memory/sandboxd", sandbox.Id)));
+        Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup/pids/sandboxd", sandbox.Id)));
         Assert.Empty(HostProcessesIn(sandbox.Id));
         Assert.Equal(SandboxState.Destroyed, (await Daemon.Client.GetAsync(sandbox.Id)).State);
     }

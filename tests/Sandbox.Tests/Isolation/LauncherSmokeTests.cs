@@ -12,7 +12,7 @@ namespace Sandboxd.Tests.Isolation;
 public sealed class LauncherSmokeTests
 {
     [RootFact]
-    public async Task Echo_runs_inside_a_real_sandbox_and_destroy_removes_its_dirs()
+    public async Task Echo_runs_inside_a_real_sandbox_and_destroy_leaves_nothing()
     {
         using var temp = new TempRoot();
         using var launcher = new SandboxLauncher(temp.StateDir, temp.RuntimeDir, CgroupManagerFactory.Detect());
@@ -32,7 +32,7 @@ public sealed class LauncherSmokeTests
         {
             sandbox.Destroy();
         }
-        Assert.False(Directory.Exists(sandbox.Paths.SandboxStateDir));
-        Assert.False(Directory.Exists(sandbox.Paths.SandboxRuntimeDir));
+        Assert.False(Directory.Exists($"/proc/{sandbox.InitPid}"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Paths.Scratch));
     }
 }
