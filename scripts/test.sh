@@ -4,8 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+cgroups() { ls /sys/fs/cgroup/*/sandboxd/ /sys/fs/cgroup/sandboxd/ 2>/dev/null | grep '^sbx-' | sort -u; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+cgroups_before=$(cgroups)
 dotnet test Sandbox.sln -c Release --no-build -nologo 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
@@ -16,6 +18,11 @@ passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 leaks=$(grep -c "sbxtest-" /proc/self/mountinfo || true)
 if [[ $leaks -ne 0 ]]; then
   echo "test: $leaks mounts of test sandboxes are still on the host" >&2
+  rc=1
+fi
+leaked_cgroups=$(comm -13 <(echo "$cgroups_before") <(cgroups) | grep -c . || true)
+if [[ $leaked_cgroups -ne 0 ]]; then
+  echo "test: $leaked_cgroups sandbox cgroups were left behind" >&2
   rc=1
 fi
 if [[ $(id -u) -eq 0 && $skipped -ne 0 ]]; then

@@ -30,6 +30,8 @@ internal abstract class CgroupBase : ICgroup
             CgroupFs.Write(dir, "cgroup.procs", pid);
     }
 
+    public abstract void ApplyLimits(CgroupLimits limits);
+
     public abstract CgroupUsage ReadUsage();
 
     public abstract void ResetPeak();

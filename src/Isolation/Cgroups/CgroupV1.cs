@@ -13,7 +13,7 @@ internal sealed class CgroupV1 : CgroupBase
 
     private CgroupDir? Memory => Dir("memory");
 
-    public void ApplyLimits(CgroupLimits limits)
+    public override void ApplyLimits(CgroupLimits limits)
     {
         if (limits.MemoryBytes is { } memory && Memory is { } mem)
         {

@@ -17,7 +17,7 @@ internal sealed class CgroupV2 : CgroupBase
         this.dir = dir;
     }
 
-    public void ApplyLimits(CgroupLimits limits)
+    public override void ApplyLimits(CgroupLimits limits)
     {
         if (limits.MemoryBytes is { } memory)
         {

@@ -14,6 +14,9 @@ public interface ICgroup : IDisposable
     /// "0" to each to join, before it unshares its cgroup namespace rooted there.</summary>
     IReadOnlyList<string> ProcsFiles { get; }
 
+    /// <summary>Writes the limits (cheap: no process moves), e.g. onto a prepared sandbox's group.</summary>
+    void ApplyLimits(CgroupLimits limits);
+
     CgroupUsage ReadUsage();
 
     /// <summary>Restarts the memory peak so usage can be read per execution; a no-op where the kernel cannot.</summary>

@@ -36,6 +36,8 @@ public static class DaemonHost
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
         services.AddSingleton(sp => new HotRing(65536, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<HotRing>());
+        services.AddSingleton(sp => new WarmPool(sp.GetRequiredService<SandboxLauncher>(), sp.GetRequiredService<SqliteStateStore>(),
+            sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>()));
         services.AddSingleton<Orchestrator>();
         services.AddSingleton<SandboxesService>();
         services.AddSingleton<GrpcServiceRegistry>();
@@ -47,6 +49,7 @@ public static class DaemonHost
         int swept = orchestrator.SweepLeftovers();
         if (swept > 0)
             DaemonLog.Swept(log, swept);
+        var pool = app.Services.GetRequiredService<WarmPool>();
         app.Services.GetRequiredService<SandboxesService>().Register(app.Services.GetRequiredService<GrpcServiceRegistry>());
         app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
 
@@ -54,11 +57,13 @@ public static class DaemonHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             audit.Emit(AuditKind.DaemonStarted, null, null, new Dictionary<string, string> { ["socket"] = options.Socket });
+            pool.Start();
             DaemonLog.Listening(log, options.Socket, options.Listen is null ? "" : "and " + options.Listen);
         });
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             audit.Emit(AuditKind.DaemonStopping, null, null);
+            pool.Dispose();
             orchestrator.DestroyAll();
         });
         app.Lifetime.ApplicationStopped.Register(() => File.Delete(options.Socket));

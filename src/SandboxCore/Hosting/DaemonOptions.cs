@@ -1,7 +1,7 @@
 namespace Sandboxd.Core.Hosting;
 
 /// <summary>sandboxd's command line. Defaults are the embedded ones `make run` uses.</summary>
-public sealed record DaemonOptions(string Socket, string StateDir, string RuntimeDir, string? Listen)
+public sealed record DaemonOptions(string Socket, string StateDir, string RuntimeDir, string? Listen, int WarmPool)
 {
     public const string Usage = """
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
@@ -9,12 +9,14 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --state-dir DIR    SQLite state, images, sandbox upper dirs (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
           --listen ADDR:PORT also serve gRPC on TCP (h2c)
+          --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
         string? listen = null;
+        int warmPool = 2;
         for (int i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -24,9 +26,12 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--state-dir": state = Value(); break;
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
+                case "--warm-pool":
+                    warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
+                    break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen);
+        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool);
     }
 }

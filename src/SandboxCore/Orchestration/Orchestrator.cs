@@ -10,12 +10,13 @@ using Sandboxd.Governance.Risk;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Profiles;
 
 namespace Sandboxd.Core.Orchestration;
 
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
-public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, IAuditSink audit,
+public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, IAuditSink audit,
     TimeProvider clock, ILogger<Orchestrator> log) : IDisposable
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -26,26 +27,17 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var image = RequestChecks.Image(request.Image);
         var profile = LimitsResolver.Profile(request.Profile);
         var limits = LimitsResolver.Resolve(profile, request.Resources);
-        var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var hostname = RequestChecks.Hostname(request.Hostname, id);
+        RequestChecks.Hostname(request.Hostname, "");
         var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, false, false, false));
-        LaunchedSandbox launched;
-        try
-        {
-            launched = launcher.Launch(new SandboxSpec(id, image, hostname, profile, LimitsResolver.ToCgroup(limits, profile), limits.DiskBytes));
-        }
-        catch (SandboxSetupException e)
-        {
-            audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
-            throw;
-        }
+        var (id, launched) = TakePrepared(image, request.Hostname, profile, limits) ?? LaunchNew(image, request.Hostname, profile, limits);
+        var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
         var live = new LiveSandbox(record, launched);
         _live[id] = live;
         try
         {
-            store.Insert(record);
+            store.Upsert(record);
         }
         catch
         {
@@ -57,6 +49,45 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         audit.Emit(AuditKind.SandboxCreated, id, null, new Dictionary<string, string> { ["image"] = record.Image, ["risk"] = record.Risk });
         LogCreated(id, launched.InitPid);
         return ToProto(record);
+    }
+
+    /// <summary>A prepared sandbox, when the request asks for nothing it was not prepared with.</summary>
+    private (string, LaunchedSandbox)? TakePrepared(string? image, string hostname, SandboxProfile profile, SandboxLimits limits)
+    {
+        if (image is not null || hostname.Length > 0 || profile != pool.Profile || limits.DiskBytes != profile.DiskBytes
+            || !pool.TryTake(out var prepared))
+            return null;
+        try
+        {
+            prepared.Sandbox.Cgroup.ApplyLimits(LimitsResolver.ToCgroup(limits, profile));
+        }
+        catch
+        {
+            prepared.Sandbox.Destroy();
+            store.SetState(prepared.Id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            throw;
+        }
+        return (prepared.Id, prepared.Sandbox);
+    }
+
+    private (string, LaunchedSandbox) LaunchNew(string? image, string hostname, SandboxProfile profile, SandboxLimits limits)
+    {
+        var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var name = hostname.Length > 0 ? hostname : id;
+        // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
+        store.Upsert(new SandboxRecord(id, SandboxState.Creating, image ?? "", name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            0, "", new Dictionary<string, string>(), profile.Name, limits));
+        try
+        {
+            var spec = new SandboxSpec(id, image, name, profile, LimitsResolver.ToCgroup(limits, profile), limits.DiskBytes);
+            return (id, launcher.Launch(spec));
+        }
+        catch (Exception e)
+        {
+            store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
+            throw;
+        }
     }
 
     public Sandbox Get(string id)

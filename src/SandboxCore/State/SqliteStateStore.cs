@@ -34,13 +34,14 @@ public sealed class SqliteStateStore : IDisposable
             """);
     }
 
-    public void Insert(SandboxRecord r)
+    /// <summary>Inserts the record, or replaces the one with its id (a prepared sandbox taken).</summary>
+    public void Upsert(SandboxRecord r)
     {
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits)
+                INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits)
                 VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits)
                 """;
             cmd.Parameters.AddWithValue("$id", r.Id);

@@ -11,10 +11,20 @@ public sealed class DaemonProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    public DaemonProcess()
+    private readonly bool _ownsRoot;
+
+    public DaemonProcess() : this(new TempRoot(), ownsRoot: true)
     {
-        Root = new TempRoot();
+    }
+
+    /// <summary>A daemon on an existing state root: a restart after a crash.</summary>
+    public DaemonProcess(TempRoot root, bool ownsRoot)
+    {
+        Root = root;
+        _ownsRoot = ownsRoot;
         Socket = Path.Combine(Root.RuntimeDir, "sandboxd.sock");
+        // A crashed predecessor's socket file must not pass for this daemon being ready.
+        File.Delete(Socket);
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd"))
         {
             RedirectStandardOutput = true,
@@ -47,6 +57,8 @@ public sealed class DaemonProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public string Log
     {
         get
@@ -69,11 +81,19 @@ public sealed class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>kill -9: nothing of the daemon's own shutdown runs.</summary>
+    public void Crash()
+    {
+        Posix.Kill(_process.Id, Posix.SIGKILL);
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         Client.Dispose();
         Stop();
         _process.Dispose();
-        Root.Dispose();
+        if (_ownsRoot)
+            Root.Dispose();
     }
 }

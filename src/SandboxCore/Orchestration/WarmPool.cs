@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Sandboxd.Api.V1;
+using Sandboxd.Core.State;
+using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Profiles;
+
+namespace Sandboxd.Core.Orchestration;
+
+/// <summary>Sandboxes prepared ahead for the default image: init running, root mounted, and
+/// already joined to its cgroup — on cgroup v1 that join costs 4–16 ms after the host was idle
+/// (ARCHITECTURE.md, the performance floor), so it is kept off the request path. A create that
+/// takes one only writes its limits. Prepared sandboxes are recorded as CREATING, so a crash
+/// sweep finds them like any other.</summary>
+public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore store, TimeProvider clock,
+    int size, ILogger<WarmPool> log) : IDisposable
+{
+    private readonly ConcurrentQueue<PreparedSandbox> _ready = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _filler = Task.CompletedTask;
+    private int _disposed;
+
+    public SandboxProfile Profile { get; } = BuiltinSandboxProfiles.Default;
+
+    public int Count => _ready.Count;
+
+    public void Start()
+    {
+        if (size > 0)
+            _filler = Task.Run(FillLoopAsync);
+    }
+
+    public bool TryTake(out PreparedSandbox prepared)
+    {
+        while (_ready.TryDequeue(out var candidate))
+        {
+            _wake.Release();
+            if (!candidate.Sandbox.Channel.Closed.IsCompleted)
+            {
+                prepared = candidate;
+                return true;
+            }
+            Discard(candidate);
+        }
+        _wake.Release();
+        prepared = null!;
+        return false;
+    }
+
+    private async Task FillLoopAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            while (_ready.Count < size && !token.IsCancellationRequested)
+            {
+                try
+                {
+                    _ready.Enqueue(Prepare());
+                }
+                catch (Exception e)
+                {
+                    LogPrepareFailed(e.Message);
+                    // A host that cannot make sandboxes now is not retried in a tight loop.
+                    await Task.Delay(TimeSpan.FromSeconds(1), clock, token).ConfigureAwait(false);
+                }
+            }
+            await _wake.WaitAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    private PreparedSandbox Prepare()
+    {
+        var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var limits = LimitsResolver.Resolve(Profile, null);
+        // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
+        var record = new SandboxRecord(id, SandboxState.Creating, "", id, clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            0, "", new Dictionary<string, string>(), Profile.Name, limits);
+        store.Upsert(record);
+        LaunchedSandbox sandbox;
+        try
+        {
+            sandbox = launcher.Launch(new SandboxSpec(id, null, id, Profile, LimitsResolver.ToCgroup(limits, Profile), limits.DiskBytes));
+        }
+        catch
+        {
+            store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            throw;
+        }
+        try
+        {
+            store.Upsert(record with { InitPid = sandbox.InitPid });
+        }
+        catch
+        {
+            sandbox.Destroy();
+            throw;
+        }
+        return new PreparedSandbox(id, sandbox);
+    }
+
+    private void Discard(PreparedSandbox prepared)
+    {
+        try
+        {
+            prepared.Sandbox.Destroy();
+        }
+        finally
+        {
+            store.SetState(prepared.Id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    /// <summary>Idempotent: called on shutdown, and again by the container.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        _stop.Cancel();
+        try
+        {
+            _filler.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // Cancelled while waiting: expected.
+        }
+        while (_ready.TryDequeue(out var prepared))
+            Discard(prepared);
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "preparing a sandbox for the warm pool failed: {Error}")]
+    private partial void LogPrepareFailed(string error);
+}
+
+/// <summary>A sandbox made ahead, waiting for a create to take it.</summary>
+public sealed record PreparedSandbox(string Id, LaunchedSandbox Sandbox);

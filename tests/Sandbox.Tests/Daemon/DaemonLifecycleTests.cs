@@ -1,0 +1,61 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.Daemon;
+
+/// <summary>The daemon's own lifetime: SIGTERM destroys every sandbox (running and prepared);
+/// after a kill -9 the sandboxes die with it and the next start sweeps what they left.</summary>
+public sealed class DaemonLifecycleTests
+{
+    private const string MemoryCgroups = "/sys/fs/cgroup/memory/sandboxd";
+
+    [RootFact]
+    public async Task Sigterm_destroys_running_and_prepared_sandboxes()
+    {
+        var before = Cgroups();
+        Sandbox sandbox;
+        using (var daemon = new DaemonProcess())
+        {
+            sandbox = await daemon.Client.CreateAsync(new CreateRequest());
+            await daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", "sleep 1000 >/dev/null 2>&1 &"]);
+            daemon.Stop();
+            Assert.True(daemon.ExitCode == 0, $"sandboxd exited {daemon.ExitCode}:\n{daemon.Log}");
+        }
+        Assert.False(Posix.ProcessExists(sandbox.InitPid));
+        Assert.Empty(Cgroups().Except(before));
+    }
+
+    [RootFact]
+    public async Task After_a_crash_the_sandboxes_are_gone_and_the_restart_sweeps_their_cgroups()
+    {
+        var before = Cgroups();
+        using var root = new TempRoot();
+        Sandbox sandbox;
+        using (var daemon = new DaemonProcess(root, ownsRoot: false))
+        {
+            sandbox = await daemon.Client.CreateAsync(new CreateRequest());
+            daemon.Crash();
+        }
+        // init exits when the daemon's end of its control socket closes.
+        for (int i = 0; i < 200 && Posix.ProcessExists(sandbox.InitPid); i++)
+            await Task.Delay(25);
+        Assert.False(Posix.ProcessExists(sandbox.InitPid));
+        Assert.Contains(sandbox.Id, Cgroups());
+
+        using (var restarted = new DaemonProcess(root, ownsRoot: false))
+        {
+            Assert.False(Cgroups().Contains(sandbox.Id), restarted.Log);
+            var record = await restarted.Client.GetAsync(sandbox.Id);
+            Assert.Equal(SandboxState.Failed, record.State);
+            var fresh = await restarted.Client.CreateAsync(new CreateRequest());
+            Assert.Equal("ok\n", (await restarted.Client.RunAsync(fresh.Id, ["/bin/echo", "ok"])).Stdout);
+        }
+        Assert.Empty(Cgroups().Except(before));
+    }
+
+    private static HashSet<string> Cgroups() =>
+        Directory.Exists(MemoryCgroups)
+            ? Directory.GetDirectories(MemoryCgroups).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal)
+            : [];
+}
