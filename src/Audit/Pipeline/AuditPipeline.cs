@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sandboxd.Audit.Events;
+using Sandboxd.Audit.Query;
 using Sandboxd.Audit.Tiers;
+using Sandboxd.Audit.Tiers.Cold;
 using Sandboxd.Audit.Tiers.Hot;
 using Sandboxd.Audit.Tiers.Warm;
 
@@ -45,6 +47,9 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         Hot = new HotRing(options.HotCapacity, clock);
         Warm = new WarmStore(options.WarmPath);
         _journal = new SpillJournal(options.JournalDirectory);
+        Cold = new ColdStore(options.ColdDirectory);
+        Migrator = new TierMigrator(Warm, Cold, clock, options.WarmRetention, options.ColdSegmentMaxEvents, log);
+        Queries = new AuditQueryService(Hot, stream, Warm, Cold);
         var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, stream, Stats, _progress, options.MaxBatch, log);
         // What a crash left in the journal goes to warm before anything new does.
         int replayed = writer.ApplyJournal();
@@ -53,6 +58,8 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         var journalWriter = new JournalWriter(_journal, _spill, Stats, _progress, options.MaxBatch, writer.WakeForJournal);
         _warmTask = Task.Run(writer.RunAsync);
         _journalTask = Task.Run(journalWriter.RunAsync);
+        if (options.MigrationInterval > TimeSpan.Zero)
+            Migrator.Start(options.MigrationInterval);
     }
 
     public AuditPipelineStats Stats { get; } = new();
@@ -61,7 +68,16 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
 
     public WarmStore Warm { get; }
 
+    public ColdStore Cold { get; }
+
+    public TierMigrator Migrator { get; }
+
+    public AuditQueryService Queries { get; }
+
     public IAuditStream? Stream => _stream;
+
+    /// <summary>Searches hot, warm and cold at once; see <see cref="AuditQueryService"/>.</summary>
+    public AuditQueryResult Query(AuditQuery query) => Queries.Query(query);
 
     public void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null) =>
         Emit(kind, AuditCorrelation.None, sandboxId, executionId, attributes);
@@ -129,6 +145,7 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
             if (_closed)
                 return;
             _closed = true;
+            Migrator.Dispose();
             _normal.Complete();
             _sensitive.Complete();
             _spill.Complete();
