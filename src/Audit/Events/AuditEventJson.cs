@@ -29,6 +29,19 @@ public static class AuditEventJson
         w.WriteEndObject();
     }
 
+    /// <summary>JSON lines, one event per line: the journal's and the cold segments' body.</summary>
+    public static void WriteLines(Stream output, IEnumerable<AuditEvent> events)
+    {
+        using var w = new Utf8JsonWriter(output);
+        foreach (var ev in events)
+        {
+            Write(w, ev);
+            w.Flush();
+            output.WriteByte((byte)'\n');
+            w.Reset();
+        }
+    }
+
     /// <summary>The attributes alone, as the warm tier stores them for text search.</summary>
     public static string AttributesToString(IReadOnlyDictionary<string, string> attributes)
     {

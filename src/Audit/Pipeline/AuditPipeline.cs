@@ -43,14 +43,15 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         _factory = new AuditEventFactory(clock);
         _normal = PipelineLane.Bounded(options.ChannelCapacity);
         _sensitive = PipelineLane.Bounded(options.ChannelCapacity);
-        _stream = stream;
+        // An explicit stream wins (tests, custom clients); else a Redis URL opens the shared stream.
+        _stream = stream ?? (options.RedisUrl is { } url ? RedisAuditStream.Open(url, options.RedisStreamKey, options.RedisMaxLength) : null);
         Hot = new HotRing(options.HotCapacity, clock);
         Warm = new WarmStore(options.WarmPath);
         _journal = new SpillJournal(options.JournalDirectory);
         Cold = new ColdStore(options.ColdDirectory);
         Migrator = new TierMigrator(Warm, Cold, clock, options.WarmRetention, options.ColdSegmentMaxEvents, log);
-        Queries = new AuditQueryService(Hot, stream, Warm, Cold);
-        var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, stream, Stats, _progress, options.MaxBatch, log);
+        Queries = new AuditQueryService(Hot, _stream, Warm, Cold);
+        var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, _stream, Stats, _progress, options.MaxBatch, log);
         // What a crash left in the journal goes to warm before anything new does.
         int replayed = writer.ApplyJournal();
         if (replayed > 0)

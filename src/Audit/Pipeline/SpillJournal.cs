@@ -12,7 +12,6 @@ public sealed class SpillJournal : IDisposable
 {
     private const string Prefix = "spill-";
     private const string Suffix = ".jsonl";
-    private static readonly byte[] Newline = "\n"u8.ToArray();
     private readonly string _dir;
     private readonly Lock _lock = new();
     private readonly List<string> _sealed = [];
@@ -47,16 +46,7 @@ public sealed class SpillJournal : IDisposable
         if (batch.Count == 0)
             return;
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            foreach (var ev in batch)
-            {
-                AuditEventJson.Write(w, ev);
-                w.Flush();
-                buffer.Write(Newline);
-                w.Reset();
-            }
-        }
+        AuditEventJson.WriteLines(buffer, batch);
         lock (_lock)
         {
             _current ??= new FileStream(Path.Combine(_dir, Prefix + _nextNumber++.ToString("D10", CultureInfo.InvariantCulture) + Suffix),

@@ -24,6 +24,23 @@ public sealed class AuditColdVerifyTests : IDisposable
 
     private string FileOf(int number) => Path.Combine(_root.Path, "cold", _cold.Segments[number - 1].File);
 
+    /// <summary>Rewrites the index as an attacker would, then verifies from a fresh open.</summary>
+    private ColdVerifyResult VerifyAfterIndexEdit(Action<List<string>> edit)
+    {
+        string index = Path.Combine(_root.Path, "cold", "index.jsonl");
+        var lines = File.ReadAllLines(index).ToList();
+        edit(lines);
+        File.WriteAllLines(index, lines);
+        return new ColdStore(Path.Combine(_root.Path, "cold")).Verify();
+    }
+
+    private static void AssertBad(ColdVerifyResult result, long segment, string reason)
+    {
+        Assert.False(result.Ok);
+        Assert.Equal(segment, result.BadSegment);
+        Assert.Contains(reason, result.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_untouched_chain_verifies_and_reopens()
     {
@@ -39,31 +56,21 @@ public sealed class AuditColdVerifyTests : IDisposable
         byte[] bytes = File.ReadAllBytes(FileOf(2));
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(FileOf(2), bytes);
-        var result = _cold.Verify();
-        Assert.Equal(2, result.BadSegment);
-        Assert.Contains("tampered", result.Reason, StringComparison.Ordinal);
+        AssertBad(_cold.Verify(), 2, "tampered");
     }
 
     [Fact]
     public void A_removed_segment_file_is_caught()
     {
         File.Delete(FileOf(3));
-        var result = _cold.Verify();
-        Assert.Equal(3, result.BadSegment);
-        Assert.Contains("missing", result.Reason, StringComparison.Ordinal);
+        AssertBad(_cold.Verify(), 3, "missing");
     }
 
     [Fact]
     public void A_segment_removed_with_its_index_line_breaks_the_chain()
     {
-        string index = Path.Combine(_root.Path, "cold", "index.jsonl");
-        var lines = File.ReadAllLines(index).ToList();
-        lines.RemoveAt(1);
-        File.WriteAllLines(index, lines);
         File.Delete(FileOf(2));
-        var result = new ColdStore(Path.Combine(_root.Path, "cold")).Verify();
-        Assert.Equal(3, result.BadSegment);
-        Assert.Contains("chain broken", result.Reason, StringComparison.Ordinal);
+        AssertBad(VerifyAfterIndexEdit(lines => lines.RemoveAt(1)), 3, "chain broken");
     }
 
     [Fact]
@@ -73,20 +80,12 @@ public sealed class AuditColdVerifyTests : IDisposable
         File.Move(a, temp);
         File.Move(b, a);
         File.Move(temp, b);
-        var result = _cold.Verify();
-        Assert.Equal(2, result.BadSegment);
-        Assert.Contains("reordered", result.Reason, StringComparison.Ordinal);
+        AssertBad(_cold.Verify(), 2, "reordered");
     }
 
     [Fact]
     public void Swapped_index_lines_are_caught_as_a_broken_chain()
     {
-        string index = Path.Combine(_root.Path, "cold", "index.jsonl");
-        var lines = File.ReadAllLines(index);
-        (lines[1], lines[2]) = (lines[2], lines[1]);
-        File.WriteAllLines(index, lines);
-        var result = new ColdStore(Path.Combine(_root.Path, "cold")).Verify();
-        Assert.Equal(3, result.BadSegment);
-        Assert.Contains("chain broken", result.Reason, StringComparison.Ordinal);
+        AssertBad(VerifyAfterIndexEdit(lines => (lines[1], lines[2]) = (lines[2], lines[1])), 3, "chain broken");
     }
 }

@@ -16,16 +16,7 @@ internal static class ColdSegmentFile
     public static byte[] Build(long number, string prev, IReadOnlyList<AuditEvent> events)
     {
         using var jsonl = new MemoryStream();
-        using (var w = new Utf8JsonWriter(jsonl))
-        {
-            foreach (var ev in events)
-            {
-                AuditEventJson.Write(w, ev);
-                w.Flush();
-                jsonl.WriteByte((byte)'\n');
-                w.Reset();
-            }
-        }
+        AuditEventJson.WriteLines(jsonl, events);
         byte[] meta = JsonSerializer.SerializeToUtf8Bytes(new SegmentMeta(number, prev, events.Count));
         using var output = new MemoryStream();
         using (var brotli = new BrotliStream(output, CompressionLevel.Optimal, leaveOpen: true))
