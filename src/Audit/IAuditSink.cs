@@ -6,4 +6,8 @@ namespace Sandboxd.Audit;
 public interface IAuditSink
 {
     void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null);
+
+    /// <summary>The same, with who asked (tenant, principal, request, trace) and the risk level.</summary>
+    void Emit(AuditKind kind, AuditCorrelation correlation, string? sandboxId, string? executionId,
+        IReadOnlyDictionary<string, string>? attributes = null, AuditRisk risk = AuditRisk.None);
 }

@@ -1,5 +1,6 @@
 using Sandboxd.Audit.Events;
 
+// Kept in the namespace the daemon already imports; the file sits with the other hot-tier code.
 namespace Sandboxd.Audit.Tiers;
 
 /// <summary>The hot tier of one daemon: the last <c>capacity</c> events in memory, for live
@@ -7,17 +8,24 @@ namespace Sandboxd.Audit.Tiers;
 public sealed class HotRing(int capacity, TimeProvider clock) : IAuditSink
 {
     private readonly AuditEvent?[] _ring = new AuditEvent?[capacity];
+    private readonly AuditEventFactory _factory = new(clock);
     private readonly Lock _lock = new();
     private long _next;
 
     public long Count => Interlocked.Read(ref _next);
 
-    public void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null)
+    public void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null) =>
+        Append(_factory.Create(kind, AuditCorrelation.None, sandboxId, executionId, attributes, AuditRisk.None));
+
+    public void Emit(AuditKind kind, AuditCorrelation correlation, string? sandboxId, string? executionId,
+        IReadOnlyDictionary<string, string>? attributes = null, AuditRisk risk = AuditRisk.None) =>
+        Append(_factory.Create(kind, correlation, sandboxId, executionId, attributes, risk));
+
+    /// <summary>Keeps an event another component stamped (the pipeline shares its events with the ring).</summary>
+    public void Append(AuditEvent ev)
     {
         lock (_lock)
         {
-            var ev = new AuditEvent(_next, clock.GetUtcNow(), kind, sandboxId, executionId,
-                attributes ?? new Dictionary<string, string>());
             _ring[_next % _ring.Length] = ev;
             _next++;
         }

@@ -1,0 +1,119 @@
+using System.Text.Json;
+
+namespace Sandboxd.Audit.Events;
+
+/// <summary>The one stored form of an event (journal lines, cold segments, Redis entries), written
+/// by hand so the field names are a visible, versioned contract rather than a serializer's choice.</summary>
+public static class AuditEventJson
+{
+    public static void Write(Utf8JsonWriter w, AuditEvent ev)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("v", ev.Version);
+        w.WriteString("id", ev.Id);
+        w.WriteNumber("seq", ev.Sequence);
+        w.WriteNumber("t", ev.Time.UtcTicks);
+        w.WriteNumber("k", (int)ev.Kind);
+        WriteOptional(w, "ten", ev.Tenant);
+        WriteOptional(w, "pri", ev.Principal);
+        WriteOptional(w, "sbx", ev.SandboxId);
+        WriteOptional(w, "exe", ev.ExecutionId);
+        WriteOptional(w, "req", ev.RequestId);
+        WriteOptional(w, "trc", ev.TraceId);
+        if (ev.Risk != AuditRisk.None)
+            w.WriteNumber("r", (int)ev.Risk);
+        w.WriteStartObject("a");
+        foreach (var (key, value) in ev.Attributes)
+            w.WriteString(key, value);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>JSON lines, one event per line: the journal's and the cold segments' body.</summary>
+    public static void WriteLines(Stream output, IEnumerable<AuditEvent> events)
+    {
+        using var w = new Utf8JsonWriter(output);
+        foreach (var ev in events)
+        {
+            Write(w, ev);
+            w.Flush();
+            output.WriteByte((byte)'\n');
+            w.Reset();
+        }
+    }
+
+    /// <summary>The attributes alone, as the warm tier stores them for text search.</summary>
+    public static string AttributesToString(IReadOnlyDictionary<string, string> attributes)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            foreach (var (key, value) in attributes)
+                w.WriteString(key, value);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    public static Dictionary<string, string> AttributesFromString(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return ReadAttributes(doc.RootElement);
+    }
+
+    public static byte[] ToUtf8(AuditEvent ev)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+            Write(w, ev);
+        return buffer.ToArray();
+    }
+
+    public static AuditEvent Parse(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return FromElement(doc.RootElement);
+    }
+
+    public static AuditEvent FromElement(JsonElement e)
+    {
+        int version = e.GetProperty("v").GetInt32();
+        if (version > AuditEvent.CurrentVersion)
+            throw new FormatException($"audit event version {version} is newer than this reader ({AuditEvent.CurrentVersion})");
+        return new AuditEvent(
+            e.GetProperty("seq").GetInt64(),
+            new DateTimeOffset(e.GetProperty("t").GetInt64(), TimeSpan.Zero),
+            (AuditKind)e.GetProperty("k").GetInt32(),
+            Optional(e, "sbx"),
+            Optional(e, "exe"),
+            ReadAttributes(e.GetProperty("a")))
+        {
+            Version = version,
+            Id = e.GetProperty("id").GetString() ?? "",
+            Tenant = Optional(e, "ten"),
+            Principal = Optional(e, "pri"),
+            RequestId = Optional(e, "req"),
+            TraceId = Optional(e, "trc"),
+            Risk = e.TryGetProperty("r", out var r) ? (AuditRisk)r.GetInt32() : AuditRisk.None,
+        };
+    }
+
+    private static Dictionary<string, string> ReadAttributes(JsonElement a)
+    {
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in a.EnumerateObject())
+            attributes[p.Name] = p.Value.GetString() ?? "";
+        return attributes;
+    }
+
+    private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is not null)
+            w.WriteString(name, value);
+    }
+
+    private static string? Optional(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var p) ? p.GetString() : null;
+}

@@ -1,0 +1,37 @@
+namespace Sandboxd.Audit.Pipeline;
+
+/// <summary>Where the audit record lives and how the tiers are sized.</summary>
+public sealed record AuditPipelineOptions
+{
+    /// <summary>Holds audit.db (warm), journal/ (spill) and cold/ (segments); e.g. {state}/audit.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>Events waiting for the warm writer before Emit spills to the journal.</summary>
+    public int ChannelCapacity { get; init; } = 65_536;
+
+    /// <summary>Most events per warm transaction.</summary>
+    public int MaxBatch { get; init; } = 4_096;
+
+    public int HotCapacity { get; init; } = 65_536;
+
+    /// <summary>redis://host:port/ or unix:///path/redis.sock; null keeps the hot tier in memory only.</summary>
+    public string? RedisUrl { get; init; }
+
+    public string RedisStreamKey { get; init; } = "sandboxd:audit";
+
+    /// <summary>Approximate stream length Redis keeps (XADD MAXLEN ~).</summary>
+    public int RedisMaxLength { get; init; } = 100_000;
+
+    public TimeSpan WarmRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the migrator looks for warm events past retention; zero disables the timer.</summary>
+    public TimeSpan MigrationInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    public int ColdSegmentMaxEvents { get; init; } = 50_000;
+
+    public string WarmPath => Path.Combine(Directory, "audit.db");
+
+    public string JournalDirectory => Path.Combine(Directory, "journal");
+
+    public string ColdDirectory => Path.Combine(Directory, "cold");
+}

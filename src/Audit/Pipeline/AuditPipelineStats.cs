@@ -1,0 +1,37 @@
+namespace Sandboxd.Audit.Pipeline;
+
+/// <summary>Counters for `sandboxctl audit stats` and the tests; nothing is dropped without a count here.</summary>
+public sealed class AuditPipelineStats
+{
+    internal long EmittedCount;
+    internal long SensitiveCount;
+    internal long SpilledCount;
+    internal long JournaledCount;
+    internal long WarmRowsCount;
+    internal long ReplayedCount;
+    internal long WarmErrorsCount;
+    internal long HotStreamErrorsCount;
+
+    public long Emitted => Interlocked.Read(ref EmittedCount);
+
+    /// <summary>Events that took the priority lane (denials, governance, high risk).</summary>
+    public long Sensitive => Interlocked.Read(ref SensitiveCount);
+
+    /// <summary>Events that found the channel full and went to the journal instead.</summary>
+    public long Spilled => Interlocked.Read(ref SpilledCount);
+
+    /// <summary>Events appended to the journal: spilled ones plus the write-through copy of sensitive ones.</summary>
+    public long Journaled => Interlocked.Read(ref JournaledCount);
+
+    /// <summary>Rows added to warm (duplicates from journal replay are not counted twice).</summary>
+    public long WarmRows => Interlocked.Read(ref WarmRowsCount);
+
+    /// <summary>Events read back from journal files into warm.</summary>
+    public long Replayed => Interlocked.Read(ref ReplayedCount);
+
+    /// <summary>Warm commits that failed; their batch went to the journal instead.</summary>
+    public long WarmErrors => Interlocked.Read(ref WarmErrorsCount);
+
+    /// <summary>Batches the Redis stream refused; warm still has them.</summary>
+    public long HotStreamErrors => Interlocked.Read(ref HotStreamErrorsCount);
+}

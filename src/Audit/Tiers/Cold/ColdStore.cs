@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Sandboxd.Audit.Events;
+using Sandboxd.Audit.Query;
+
+namespace Sandboxd.Audit.Tiers.Cold;
+
+/// <summary>The cold tier: immutable Brotli-compressed tar segments plus index.jsonl, one line per
+/// segment, each chained to the one before by hash. Segments are written to a temp name, fsync'd
+/// and renamed, and only then indexed, so a crash never leaves an index line without its file.</summary>
+public sealed class ColdStore
+{
+    private const string IndexName = "index.jsonl";
+    private static readonly string Genesis = new('0', 64);
+    private readonly string _dir;
+    private readonly Lock _lock = new();
+    private readonly List<ColdSegmentInfo> _segments = [];
+
+    public ColdStore(string dir)
+    {
+        _dir = dir;
+        Directory.CreateDirectory(dir);
+        string index = Path.Combine(dir, IndexName);
+        if (File.Exists(index))
+            foreach (string line in File.ReadLines(index).Where(l => l.Length > 0))
+                _segments.Add(JsonSerializer.Deserialize<ColdSegmentInfo>(line) ?? throw new InvalidDataException("empty cold index line"));
+    }
+
+    public IReadOnlyList<ColdSegmentInfo> Segments
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _segments];
+        }
+    }
+
+    /// <summary>Writes the events (any order; stored oldest first) as the next segment.</summary>
+    public ColdSegmentInfo Seal(IReadOnlyList<AuditEvent> events)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        var ordered = events.OrderBy(e => e.Time.UtcTicks).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        lock (_lock)
+        {
+            long number = _segments.Count == 0 ? 1 : _segments[^1].Number + 1;
+            string prev = _segments.Count == 0 ? Genesis : _segments[^1].Chain;
+            byte[] bytes = ColdSegmentFile.Build(number, prev, ordered);
+            string name = "seg-" + number.ToString("D10", CultureInfo.InvariantCulture) + ".tar.br";
+            WriteDurably(Path.Combine(_dir, name), bytes);
+            var info = new ColdSegmentInfo(number, name, ordered[0].Time.UtcTicks, ordered[^1].Time.UtcTicks, ordered.Count,
+                Distinct(ordered.Select(e => e.SandboxId)), Distinct(ordered.Select(e => e.Tenant)),
+                Convert.ToHexStringLower(SHA256.HashData(bytes)), prev, ChainHash(bytes, prev));
+            using (var index = new FileStream(Path.Combine(_dir, IndexName), FileMode.Append, FileAccess.Write))
+            {
+                index.Write(JsonSerializer.SerializeToUtf8Bytes(info));
+                index.WriteByte((byte)'\n');
+                index.Flush(flushToDisk: true);
+            }
+            _segments.Add(info);
+            return info;
+        }
+    }
+
+    public List<AuditEvent> Read(ColdSegmentInfo segment) =>
+        ColdSegmentFile.ReadEvents(File.ReadAllBytes(Path.Combine(_dir, segment.File)));
+
+    /// <summary>Newest first. The index rules segments out by time, sandbox and tenant before any is opened.</summary>
+    public List<AuditEvent> Query(AuditQuery q, string? tenant, PageCursor? before, int limit)
+    {
+        var found = new List<AuditEvent>();
+        foreach (var segment in Segments.OrderByDescending(s => s.LastTicks))
+        {
+            if (!MayHold(segment, q, tenant, before))
+                continue;
+            // Enough already, and everything here is older than the oldest we would keep.
+            if (found.Count >= limit && segment.LastTicks < found.Min(e => e.Time.UtcTicks))
+                break;
+            found.AddRange(Read(segment).Where(ev => AuditQueryMatcher.Matches(q, tenant, before, ev)));
+        }
+        return [.. found.OrderByDescending(e => e.Time.UtcTicks).ThenByDescending(e => e.Id, StringComparer.Ordinal).Take(limit)];
+    }
+
+    /// <summary>Walks the chain from the first segment and names the first one that is missing,
+    /// altered, out of place, or whose index line no longer links to the one before.</summary>
+    public ColdVerifyResult Verify()
+    {
+        var segments = Segments;
+        var byContent = segments.GroupBy(s => s.Sha256).ToDictionary(g => g.Key, g => g.First().Number);
+        string prev = Genesis;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i];
+            ColdVerifyResult Bad(string reason) => new(i, s.Number, s.File, reason);
+            long expectedNumber = i == 0 ? s.Number : segments[i - 1].Number + 1;
+            if (s.Number != expectedNumber || s.Prev != prev)
+                return Bad($"chain broken: segment {s.Number} does not link to the segment before it (removed or reordered in the index)");
+            string path = Path.Combine(_dir, s.File);
+            if (!File.Exists(path))
+                return Bad($"segment file {s.File} is missing");
+            byte[] bytes = File.ReadAllBytes(path);
+            string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (sha != s.Sha256)
+            {
+                if (byContent.TryGetValue(sha, out long other))
+                    return Bad($"reordered: {s.File} holds the bytes of segment {other}");
+                return Bad($"tampered: {s.File} does not hash to its index entry");
+            }
+            if (ChainHash(bytes, prev) != s.Chain)
+                return Bad("tampered: chain hash in the index does not match");
+            if (ColdSegmentFile.ReadNumber(bytes) != s.Number)
+                return Bad($"reordered: {s.File} says it is another segment");
+            prev = s.Chain;
+        }
+        var indexed = segments.Select(s => s.File).ToHashSet(StringComparer.Ordinal);
+        string? stray = Directory.GetFiles(_dir, "seg-*.tar.br").Select(Path.GetFileName).FirstOrDefault(f => !indexed.Contains(f!));
+        return stray is null ? ColdVerifyResult.Good(segments.Count) : new(segments.Count, null, stray, $"segment file {stray} is not in the index");
+    }
+
+    private static bool MayHold(ColdSegmentInfo s, AuditQuery q, string? tenant, PageCursor? before) =>
+        !(q.From is { } from && s.LastTicks < from.UtcTicks)
+        && !(q.To is { } to && s.FirstTicks >= to.UtcTicks)
+        && !(before is { } cursor && s.FirstTicks > cursor.TimeTicks)
+        && (q.SandboxId is null || s.SandboxIds.Contains(q.SandboxId))
+        && (tenant is null || s.Tenants.Contains(tenant));
+
+    private static string ChainHash(byte[] bytes, string prevHex)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(bytes);
+        sha.AppendData(Convert.FromHexString(prevHex));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static string[] Distinct(IEnumerable<string?> values) =>
+        [.. values.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    private static void WriteDurably(string path, byte[] bytes)
+    {
+        string temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            file.Write(bytes);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: false);
+    }
+}
