@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Sandboxd.Isolation.Network;
+
+/// <summary>One client connection: reads the request head, decides, and either refuses with a
+/// status and an event or relays (CONNECT tunnel or one plain-HTTP request).</summary>
+internal sealed class ProxySession(SandboxProxy proxy, Socket client)
+{
+    private readonly long _start = proxy.Options.Time.GetTimestamp();
+    private readonly byte[] _buffer = new byte[RequestHead.MaxSize];
+    private int _filled;
+
+    public async Task RunAsync(bool overConnectionLimit, CancellationToken cancellationToken)
+    {
+        if (overConnectionLimit || proxy.OverByteLimit)
+        {
+            var rule = overConnectionLimit ? "limit:connections" : "limit:total-bytes";
+            await RefuseAsync(429, "http", "", null, 0, PolicyVerdict.Deny(rule), cancellationToken);
+            return;
+        }
+        var headEnd = await ReadHeadAsync(cancellationToken);
+        var head = headEnd > 0 ? RequestHead.Parse(_buffer.AsSpan(0, headEnd)) : null;
+        if (head is null)
+        {
+            if (_filled > 0)
+                await RefuseAsync(400, "http", "", null, 0, PolicyVerdict.Deny("malformed-request"), cancellationToken);
+            return;
+        }
+        var leftover = _buffer.AsMemory(headEnd, _filled - headEnd);
+        if (string.Equals(head.Method, "CONNECT", StringComparison.Ordinal))
+            await ConnectAsync(head, leftover, cancellationToken);
+        else
+            await new PlainHttpForwarder(this, proxy, client).RunAsync(head, leftover, cancellationToken);
+    }
+
+    private async Task<int> ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(proxy.Options.HeadTimeout);
+        while (_filled < _buffer.Length)
+        {
+            var n = await client.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, timeout.Token);
+            if (n == 0)
+                return -1;
+            _filled += n;
+            var end = RequestHead.FindEnd(_buffer.AsSpan(0, _filled));
+            if (end > 0)
+                return end;
+        }
+        return -1;
+    }
+
+    private async Task ConnectAsync(RequestHead head, ReadOnlyMemory<byte> leftover, CancellationToken cancellationToken)
+    {
+        if (!Authority.TryParse(head.Target, defaultPort: -1, out var target) || target.Port < 0)
+        {
+            await RefuseAsync(400, "connect", head.Target, null, 0, PolicyVerdict.Deny("malformed-target"), cancellationToken);
+            return;
+        }
+        var destination = await proxy.DecideAsync(target.Host, target.Port, cancellationToken);
+        if (!destination.Verdict.Allowed)
+        {
+            await RefuseAsync(403, "connect", target.Host, destination.Address, target.Port, destination.Verdict,
+                cancellationToken);
+            return;
+        }
+        using var upstream = await OpenUpstreamAsync("connect", target, destination, cancellationToken);
+        if (upstream is null)
+            return;
+        await client.SendAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), SocketFlags.None,
+            cancellationToken);
+        var expectedSni = IPAddress.TryParse(target.Host, out _) ? "" : HostName.Normalize(target.Host);
+        var result = await Tunnel.RunAsync(proxy, client, upstream, leftover, expectedSni, cancellationToken);
+        var verdict = result.DeniedBy is { } rule ? PolicyVerdict.Deny(rule) : destination.Verdict;
+        proxy.Record("connect", target.Host, destination.Address, target.Port, result.Sni, verdict, result.BytesUp,
+            result.BytesDown, _start);
+    }
+
+    /// <summary>Connects to the checked address (never re-resolving); on failure answers 502/504
+    /// and records the attempt.</summary>
+    public async Task<Socket?> OpenUpstreamAsync(string protocol, Authority target, Destination destination,
+        CancellationToken cancellationToken)
+    {
+        var address = destination.Address!;
+        var upstream = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(proxy.Options.ConnectTimeout);
+        try
+        {
+            await upstream.ConnectAsync(new IPEndPoint(address, target.Port), timeout.Token);
+            return upstream;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            upstream.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            var timedOut = e is OperationCanceledException;
+            await RefuseAsync(timedOut ? 504 : 502, protocol, target.Host, address, target.Port,
+                PolicyVerdict.Deny(timedOut ? "upstream-timeout" : "upstream-unreachable"), cancellationToken);
+            return null;
+        }
+    }
+
+    /// <summary>Answers with a status whose body and X-Sandboxd-Denied header name the rule, and
+    /// records the denial.</summary>
+    public async Task RefuseAsync(int status, string protocol, string destination, IPAddress? address, int port,
+        PolicyVerdict verdict, CancellationToken cancellationToken)
+    {
+        proxy.Record(protocol, destination, address, port, null, verdict, 0, 0, _start);
+        var body = $"sandboxd egress proxy: denied by {verdict.Rule}\n";
+        var reason = status switch
+        {
+            400 => "Bad Request",
+            403 => "Forbidden",
+            429 => "Too Many Requests",
+            501 => "Not Implemented",
+            502 => "Bad Gateway",
+            _ => "Gateway Timeout",
+        };
+        var response = $"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n" +
+                       $"X-Sandboxd-Denied: {verdict.Rule}\r\nContent-Length: {body.Length}\r\n\r\n{body}";
+        try
+        {
+            await client.SendAsync(Encoding.ASCII.GetBytes(response), SocketFlags.None, cancellationToken);
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // The client left first; the event is already recorded.
+        }
+    }
+}
