@@ -14,6 +14,7 @@ internal sealed class TestHost : IAsyncDisposable
     private TestHost(string name, int block)
     {
         Name = name;
+        Cidr = $"10.214.{block}.0/30";
         HostSide = IPAddress.Parse($"10.214.{block}.1");
         Address = IPAddress.Parse($"10.214.{block}.2");
         AddressV6 = IPAddress.Parse($"fd21:4:{block:x}::2");
@@ -33,7 +34,8 @@ internal sealed class TestHost : IAsyncDisposable
 
     public IPAddress AddressV6 { get; }
 
-    public string Cidr => $"{HostSide}/30";
+    /// <summary>The veth's /30: what a policy must allow for names resolving here to pass.</summary>
+    public string Cidr { get; }
 
     public CancellationToken Stopping => _stop.Token;
 
