@@ -32,7 +32,7 @@ internal sealed class EgressAttachment(
     {
         var http = $"http://{host}:{port}";
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in new[] { ("HTTP_PROXY", http), ("HTTPS_PROXY", http), ("ALL_PROXY", http),
+        foreach (var (name, value) in new[] { ("HTTP_PROXY", http), ("HTTPS_PROXY", http), ("ALL_PROXY", $"socks5h://{host}:{port}"),
                      ("NO_PROXY", "localhost,127.0.0.1,::1") })
         {
             env[name] = value;

@@ -20,7 +20,16 @@ internal sealed class ProxySession(SandboxProxy proxy, Socket client)
             await RefuseAsync(429, "http", "", null, 0, PolicyVerdict.Deny(rule), cancellationToken);
             return;
         }
-        var headEnd = await ReadHeadAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(proxy.Options.HeadTimeout);
+        _filled = await client.ReceiveAsync(_buffer, SocketFlags.None, timeout.Token);
+        if (_filled > 0 && _buffer[0] == Socks5Session.Version)
+        {
+            await new Socks5Session(proxy, client, _buffer.AsMemory(0, _filled), _start).RunAsync(timeout.Token,
+                cancellationToken);
+            return;
+        }
+        var headEnd = await ReadHeadAsync(timeout.Token);
         var head = headEnd > 0 ? RequestHead.Parse(_buffer.AsSpan(0, headEnd)) : null;
         if (head is null)
         {
@@ -35,19 +44,19 @@ internal sealed class ProxySession(SandboxProxy proxy, Socket client)
             await new PlainHttpForwarder(this, proxy, client).RunAsync(head, leftover, cancellationToken);
     }
 
-    private async Task<int> ReadHeadAsync(CancellationToken cancellationToken)
+    private async Task<int> ReadHeadAsync(CancellationToken timeout)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(proxy.Options.HeadTimeout);
-        while (_filled < _buffer.Length)
+        while (_filled > 0)
         {
-            var n = await client.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, timeout.Token);
-            if (n == 0)
-                return -1;
-            _filled += n;
             var end = RequestHead.FindEnd(_buffer.AsSpan(0, _filled));
             if (end > 0)
                 return end;
+            if (_filled == _buffer.Length)
+                break;
+            var n = await client.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, timeout);
+            if (n == 0)
+                break;
+            _filled += n;
         }
         return -1;
     }
@@ -78,29 +87,17 @@ internal sealed class ProxySession(SandboxProxy proxy, Socket client)
             result.BytesDown, _start);
     }
 
-    /// <summary>Connects to the checked address (never re-resolving); on failure answers 502/504
-    /// and records the attempt.</summary>
+    /// <summary>Connects to the checked address; on failure answers 502/504 and records the attempt.</summary>
     public async Task<Socket?> OpenUpstreamAsync(string protocol, Authority target, Destination destination,
         CancellationToken cancellationToken)
     {
-        var address = destination.Address!;
-        var upstream = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(proxy.Options.ConnectTimeout);
-        try
+        var (upstream, failure) = await proxy.OpenUpstreamAsync(destination.Address!, target.Port, cancellationToken);
+        if (failure is not null)
         {
-            await upstream.ConnectAsync(new IPEndPoint(address, target.Port), timeout.Token);
-            return upstream;
+            await RefuseAsync(failure == SandboxProxy.UpstreamTimeout ? 504 : 502, protocol, target.Host,
+                destination.Address, target.Port, PolicyVerdict.Deny(failure), cancellationToken);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            upstream.Dispose();
-            cancellationToken.ThrowIfCancellationRequested();
-            var timedOut = e is OperationCanceledException;
-            await RefuseAsync(timedOut ? 504 : 502, protocol, target.Host, address, target.Port,
-                PolicyVerdict.Deny(timedOut ? "upstream-timeout" : "upstream-unreachable"), cancellationToken);
-            return null;
-        }
+        return upstream;
     }
 
     /// <summary>Answers with a status whose body and X-Sandboxd-Denied header name the rule, and

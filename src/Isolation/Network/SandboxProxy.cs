@@ -77,6 +77,29 @@ internal sealed class SandboxProxy : IAsyncDisposable
         return refused;
     }
 
+    public const string UpstreamTimeout = "upstream-timeout";
+
+    /// <summary>Connects to the checked address, never re-resolving the name (no rebinding window).
+    /// On failure returns the rule to record: upstream-timeout or upstream-unreachable.</summary>
+    public async Task<(Socket? Upstream, string? Failure)> OpenUpstreamAsync(IPAddress address, int port,
+        CancellationToken cancellationToken)
+    {
+        var upstream = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await upstream.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+            return (upstream, null);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            upstream.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            return (null, e is OperationCanceledException ? UpstreamTimeout : "upstream-unreachable");
+        }
+    }
+
     /// <summary>Adds relayed bytes; false once the total-bytes limit is passed.</summary>
     public bool AddBytes(long count)
     {
