@@ -3,7 +3,8 @@ using System.Net;
 namespace Sandboxd.Isolation.Network;
 
 internal sealed class EgressAttachment(
-    EgressNetwork network, string sandboxId, string hostInterface, AddressLease lease, SandboxProxy proxy, int port)
+    EgressNetwork network, string sandboxId, string hostInterface, AddressLease lease, SandboxProxy proxy, int port,
+    bool transparent)
     : IEgressAttachment
 {
     private int _disposed;
@@ -25,7 +26,7 @@ internal sealed class EgressAttachment(
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            await network.DetachAsync(HostInterface, lease, proxy);
+            await network.DetachAsync(HostInterface, lease, proxy, transparent);
     }
 
     private static Dictionary<string, string> Environment(IPAddress host, int port)

@@ -22,7 +22,10 @@ public sealed class EgressNetwork : IAsyncDisposable
     /// <summary>Sets up egress for the netns of <paramref name="initPid"/>. The firewall entry goes
     /// in before the veth exists, so the sandbox is never reachable-but-unfiltered; any failure
     /// undoes what was done and throws <see cref="NetworkSetupException"/> naming the step.</summary>
-    public async Task<IEgressAttachment> AttachAsync(string sandboxId, int initPid, EgressPolicy policy)
+    /// <param name="transparent">Also redirect every other TCP connection from the sandbox to the
+    /// proxy, for programs that ignore the proxy variables (policy then comes from SNI / Host).</param>
+    public async Task<IEgressAttachment> AttachAsync(string sandboxId, int initPid, EgressPolicy policy,
+        bool transparent = false)
     {
         var matcher = new PolicyMatcher(policy);
         if (!File.Exists($"/proc/{initPid}/ns/net"))
@@ -31,31 +34,33 @@ public sealed class EgressNetwork : IAsyncDisposable
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var hostIface = $"sbx{suffix}h";
         var lease = _pool.Allocate();
+        int? transparentPort = transparent ? _options.TransparentPort : null;
         var step = 0;
         try
         {
             await Nft("nft: add sandbox chain", NftRuleset.AddSandbox(_options.NftTable, hostIface, lease.HostAddress,
-                _options.ProxyPort));
+                _options.ProxyPort, transparentPort));
             step = 1;
             await VethPair.CreateAsync(hostIface, $"sbx{suffix}s", initPid, lease);
             step = 2;
-            var proxy = new SandboxProxy(sandboxId, new IPEndPoint(lease.HostAddress, _options.ProxyPort), matcher,
-                _options);
+            var proxy = new SandboxProxy(sandboxId, new IPEndPoint(lease.HostAddress, _options.ProxyPort),
+                transparentPort, matcher, _options);
             proxy.Start();
-            return new EgressAttachment(this, sandboxId, hostIface, lease, proxy, _options.ProxyPort);
+            return new EgressAttachment(this, sandboxId, hostIface, lease, proxy, _options.ProxyPort, transparent);
         }
         catch
         {
             if (step >= 1)
                 await Quietly(() => VethPair.DeleteAsync(hostIface));
             if (step >= 1)
-                await Quietly(() => Nft("nft: remove sandbox chain", NftRuleset.RemoveSandbox(_options.NftTable, hostIface)));
+                await Quietly(() => Nft("nft: remove sandbox chain", NftRuleset.RemoveSandbox(_options.NftTable, hostIface,
+                    transparent)));
             _pool.Release(lease);
             throw;
         }
     }
 
-    internal async Task DetachAsync(string hostIface, AddressLease lease, SandboxProxy proxy)
+    internal async Task DetachAsync(string hostIface, AddressLease lease, SandboxProxy proxy, bool transparent)
     {
         await proxy.DisposeAsync();
         try
@@ -66,7 +71,7 @@ public sealed class EgressNetwork : IAsyncDisposable
         {
             // The chain goes even if the veth would not: a leftover rule for a gone interface is
             // harmless, a leftover veth without its rule would not be.
-            await Nft("nft: remove sandbox chain", NftRuleset.RemoveSandbox(_options.NftTable, hostIface));
+            await Nft("nft: remove sandbox chain", NftRuleset.RemoveSandbox(_options.NftTable, hostIface, transparent));
             _pool.Release(lease);
         }
     }

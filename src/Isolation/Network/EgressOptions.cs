@@ -12,6 +12,9 @@ public sealed record EgressOptions
     /// <summary>The proxy's port on each sandbox's host-side address.</summary>
     public int ProxyPort { get; init; } = 3128;
 
+    /// <summary>Where redirected connections arrive for sandboxes attached in transparent mode.</summary>
+    public int TransparentPort { get; init; } = 3129;
+
     public IDnsResolver Resolver { get; init; } = new SystemDnsResolver();
 
     public required INetworkEventSink Events { get; init; }

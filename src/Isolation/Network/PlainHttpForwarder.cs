@@ -8,7 +8,7 @@ namespace Sandboxd.Isolation.Network;
 /// must name the same host:port (a server routes on Host, the policy checks the URI), only a
 /// Content-Length body is relayed, and the upstream connection is closed after one response, so
 /// a second request can never ride on an already-approved connection.</summary>
-internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy proxy, Socket client)
+internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy proxy, Socket client, string protocol = "http")
 {
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -43,6 +43,27 @@ internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy prox
             await Refuse(403, target.Host, target, "host-header-mismatch", cancellationToken);
             return;
         }
+        await ForwardAsync(head, target, path, leftover, cancellationToken);
+    }
+
+    /// <summary>A request that arrived through the transparent redirect: origin-form, so the Host
+    /// header alone names the destination (its port defaults to the one originally dialled).</summary>
+    public async Task RunTransparentAsync(RequestHead head, int originalPort, ReadOnlyMemory<byte> leftover,
+        CancellationToken cancellationToken)
+    {
+        var hosts = head.Values("Host").ToList();
+        if (!head.Target.StartsWith('/') || hosts.Count != 1
+            || !Authority.TryParse(hosts[0], originalPort, out var target))
+        {
+            await Refuse(400, head.Target, default, "malformed-request", cancellationToken);
+            return;
+        }
+        await ForwardAsync(head, target, head.Target, leftover, cancellationToken);
+    }
+
+    private async Task ForwardAsync(RequestHead head, Authority target, string path, ReadOnlyMemory<byte> leftover,
+        CancellationToken cancellationToken)
+    {
         if (head.Values("Transfer-Encoding").Any())
         {
             await Refuse(501, target.Host, target, "chunked-request-body", cancellationToken);
@@ -59,17 +80,17 @@ internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy prox
         var destination = await proxy.DecideAsync(target.Host, target.Port, cancellationToken);
         if (!destination.Verdict.Allowed)
         {
-            await session.RefuseAsync(403, "http", target.Host, destination.Address, target.Port, destination.Verdict,
+            await session.RefuseAsync(403, protocol, target.Host, destination.Address, target.Port, destination.Verdict,
                 cancellationToken);
             return;
         }
-        using var upstream = await session.OpenUpstreamAsync("http", target, destination, cancellationToken);
+        using var upstream = await session.OpenUpstreamAsync(protocol, target, destination, cancellationToken);
         if (upstream is null)
             return;
         var up = await SendRequestAsync(head, path, upstream, leftover, contentLength, cancellationToken);
         var (down, deniedBy) = await RelayResponseAsync(upstream, cancellationToken);
         var verdict = deniedBy is null ? destination.Verdict : PolicyVerdict.Deny(deniedBy);
-        proxy.Record("http", target.Host, destination.Address, target.Port, null, verdict, up, down, _start);
+        proxy.Record(protocol, target.Host, destination.Address, target.Port, null, verdict, up, down, _start);
     }
 
     /// <summary>The response goes back as-is until the server closes (it was asked to). Nothing
@@ -124,5 +145,5 @@ internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy prox
     }
 
     private Task Refuse(int status, string destination, Authority target, string rule, CancellationToken cancellationToken) =>
-        session.RefuseAsync(status, "http", destination, null, target.Port, PolicyVerdict.Deny(rule), cancellationToken);
+        session.RefuseAsync(status, protocol, destination, null, target.Port, PolicyVerdict.Deny(rule), cancellationToken);
 }

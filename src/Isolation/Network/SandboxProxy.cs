@@ -11,28 +11,33 @@ internal sealed class SandboxProxy : IAsyncDisposable
 {
     private readonly EgressOptions _options;
     private readonly Socket _listener;
+    private readonly Socket? _transparentListener;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Socket, Task> _sessions = new();
     private PolicyMatcher _matcher;
-    private Task _acceptLoop = Task.CompletedTask;
+    private Task _acceptLoops = Task.CompletedTask;
     private long _totalBytes;
     private int _active;
 
-    public SandboxProxy(string sandboxId, IPEndPoint endpoint, PolicyMatcher matcher, EgressOptions options)
+    /// <param name="transparentPort">Where redirected connections arrive, or null without transparent mode.</param>
+    public SandboxProxy(string sandboxId, IPEndPoint endpoint, int? transparentPort, PolicyMatcher matcher,
+        EgressOptions options)
     {
         SandboxId = sandboxId;
         _matcher = matcher;
         _options = options;
-        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
+        _listener = Listen(endpoint);
+        if (transparentPort is { } port)
         {
-            _listener.Bind(endpoint);
-            _listener.Listen(512);
-        }
-        catch (SocketException e)
-        {
-            _listener.Dispose();
-            throw new NetworkSetupException("proxy: listen", $"{endpoint}: {e.SocketErrorCode}");
+            try
+            {
+                _transparentListener = Listen(new IPEndPoint(endpoint.Address, port));
+            }
+            catch
+            {
+                _listener.Dispose();
+                throw;
+            }
         }
     }
 
@@ -50,7 +55,8 @@ internal sealed class SandboxProxy : IAsyncDisposable
 
     public long TotalBytes => Interlocked.Read(ref _totalBytes);
 
-    public void Start() => _acceptLoop = AcceptLoopAsync();
+    public void Start() => _acceptLoops = Task.WhenAll(AcceptLoopAsync(_listener, transparent: false),
+        _transparentListener is null ? Task.CompletedTask : AcceptLoopAsync(_transparentListener, transparent: true));
 
     /// <summary>Port and name rules first, then the proxy's own lookup; the first resolved address
     /// that passes the address rules is the one connected to.</summary>
@@ -125,14 +131,30 @@ internal sealed class SandboxProxy : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
+    private static Socket Listen(IPEndPoint endpoint)
+    {
+        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(endpoint);
+            listener.Listen(512);
+            return listener;
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new NetworkSetupException("proxy: listen", $"{endpoint}: {e.SocketErrorCode}");
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, bool transparent)
     {
         while (!_stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(_stop.Token);
+                client = await listener.AcceptAsync(_stop.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -142,17 +164,22 @@ internal sealed class SandboxProxy : IAsyncDisposable
             }
             client.NoDelay = true;
             var overLimit = Interlocked.Increment(ref _active) > Matcher.Policy.MaxConnections;
-            var session = new ProxySession(this, client);
-            _sessions[client] = RunSessionAsync(session, client, overLimit);
+            _sessions[client] = RunSessionAsync(client, overLimit, transparent);
         }
     }
 
-    private async Task RunSessionAsync(ProxySession session, Socket client, bool overLimit)
+    private async Task RunSessionAsync(Socket client, bool overLimit, bool transparent)
     {
         await Task.Yield();
         try
         {
-            await session.RunAsync(overLimit, _stop.Token);
+            if (!transparent)
+                await new ProxySession(this, client).RunAsync(overLimit, _stop.Token);
+            else if (overLimit || OverByteLimit)
+                Record("transparent", "", null, 0, null,
+                    PolicyVerdict.Deny(overLimit ? "limit:connections" : "limit:total-bytes"), 0, 0, _options.Time.GetTimestamp());
+            else
+                await new TransparentSession(this, client).RunAsync(_stop.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {
@@ -169,7 +196,8 @@ internal sealed class SandboxProxy : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Dispose();
-        await _acceptLoop;
+        _transparentListener?.Dispose();
+        await _acceptLoops;
         foreach (var client in _sessions.Keys)
             client.Dispose();
         await Task.WhenAll(_sessions.Values);

@@ -63,7 +63,7 @@ internal static class Tunnel
     }
 
     /// <summary>Reads until the first TLS record is complete (a record is at most 16 KiB + 5).</summary>
-    private static async Task<int> ReadRecordAsync(Socket client, byte[] buffer, int filled, CancellationToken token)
+    internal static async Task<int> ReadRecordAsync(Socket client, byte[] buffer, int filled, CancellationToken token)
     {
         while (ClientHello.RecordLength(buffer.AsSpan(0, filled)) is var length && (length < 0 || length > filled)
                && filled < buffer.Length)

@@ -49,7 +49,7 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         AllowedPorts = [443],
     };
 
-    public static async Task<NetworkTestBed> StartAsync()
+    public static async Task<NetworkTestBed> StartAsync(bool transparent = false)
     {
         var tag = "sbxt" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var block = RandomNumberGenerator.GetInt32(1, 255);
@@ -79,7 +79,7 @@ internal sealed class NetworkTestBed : IAsyncDisposable
                 Resolver = resolver,
                 ConnectTimeout = TimeSpan.FromSeconds(2),
             });
-            var attachment = await network.AttachAsync("sb-" + tag, sandbox.Pid, PolicyFor(host));
+            var attachment = await network.AttachAsync("sb-" + tag, sandbox.Pid, PolicyFor(host), transparent);
             return new NetworkTestBed(tag, block, host, sandbox, network, attachment, events);
         }
         catch
