@@ -95,9 +95,10 @@ internal sealed class NetworkTestBed : IAsyncDisposable
     }
 
     /// <summary>Sends CONNECT from inside the sandbox; returns the socket and the status code.</summary>
-    public async Task<(Socket Socket, int Status, string Head)> ConnectAsync(string target)
+    /// <param name="socket">A socket already made inside the sandbox, or null to make one.</param>
+    public async Task<(Socket Socket, int Status, string Head)> ConnectAsync(string target, Socket? socket = null)
     {
-        var socket = Sandbox.Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket ??= Sandbox.Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(Attachment.ProxyEndpoint).WaitAsync(TimeSpan.FromSeconds(5));
         await socket.SendAsync(Encoding.ASCII.GetBytes($"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n"));
         var head = await ReadHeadAsync(socket);
@@ -115,15 +116,26 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>Reads exactly the proxy's reply head: peeks until the blank line is in, then takes
+    /// only that much, so tunnel bytes a server sends first stay in the socket.</summary>
     private static async Task<string> ReadHeadAsync(Socket socket)
     {
-        var head = new StringBuilder();
-        var one = new byte[1];
+        var buffer = new byte[4096];
         using var cts = new CancellationTokenSource(5000);
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal)
-               && await socket.ReceiveAsync(one, SocketFlags.None, cts.Token) == 1)
-            head.Append((char)one[0]);
-        return head.ToString();
+        while (true)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.Peek, cts.Token);
+            var end = buffer.AsSpan(0, n).IndexOf("\r\n\r\n"u8);
+            if (end >= 0 || n == 0 || n == buffer.Length)
+            {
+                var length = end >= 0 ? end + 4 : n;
+                var got = 0;
+                while (got < length)
+                    got += await socket.ReceiveAsync(buffer.AsMemory(got, length - got), SocketFlags.None, cts.Token);
+                return Encoding.Latin1.GetString(buffer, 0, length);
+            }
+            await Task.Delay(1, cts.Token);
+        }
     }
 
     public async ValueTask DisposeAsync()
