@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sandboxd.Isolation.Network;
+
+/// <summary>The egress proxy of one sandbox: a listener on the host side of its veth (the only
+/// address its firewall lets it reach), the live policy, and its counters. One listener per
+/// sandbox means the source of a connection never has to be mapped back to a sandbox.</summary>
+internal sealed class SandboxProxy : IAsyncDisposable
+{
+    private readonly EgressOptions _options;
+    private readonly Socket _listener;
+    private readonly Socket? _transparentListener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<Socket, Task> _sessions = new();
+    private PolicyMatcher _matcher;
+    private Task _acceptLoops = Task.CompletedTask;
+    private long _totalBytes;
+    private int _active;
+
+    /// <param name="transparentPort">Where redirected connections arrive, or null without transparent mode.</param>
+    public SandboxProxy(string sandboxId, IPEndPoint endpoint, int? transparentPort, PolicyMatcher matcher,
+        EgressOptions options)
+    {
+        SandboxId = sandboxId;
+        _matcher = matcher;
+        _options = options;
+        _listener = Listen(endpoint);
+        if (transparentPort is { } port)
+        {
+            try
+            {
+                _transparentListener = Listen(new IPEndPoint(endpoint.Address, port));
+            }
+            catch
+            {
+                _listener.Dispose();
+                throw;
+            }
+        }
+    }
+
+    public string SandboxId { get; }
+
+    public EgressOptions Options => _options;
+
+    /// <summary>Swapped atomically; connections read it once when they decide, so an update
+    /// governs every connection opened after it.</summary>
+    public PolicyMatcher Matcher
+    {
+        get => Volatile.Read(ref _matcher);
+        set => Volatile.Write(ref _matcher, value);
+    }
+
+    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+
+    public void Start() => _acceptLoops = Task.WhenAll(AcceptLoopAsync(_listener, transparent: false),
+        _transparentListener is null ? Task.CompletedTask : AcceptLoopAsync(_transparentListener, transparent: true));
+
+    /// <summary>Port and name rules first, then the proxy's own lookup; the first resolved address
+    /// that passes the address rules is the one connected to.</summary>
+    public async Task<Destination> DecideAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var matcher = Matcher;
+        var verdict = matcher.CheckDestination(host, port);
+        if (!verdict.Allowed)
+            return new Destination(verdict, null);
+        if (IPAddress.TryParse(host, out var literal))
+            return new Destination(verdict, literal);
+        var addresses = await _options.Resolver.ResolveAsync(host, cancellationToken);
+        if (addresses.Length == 0)
+            return new Destination(PolicyVerdict.Deny("unresolvable"), null);
+        Destination refused = default;
+        foreach (var address in addresses)
+        {
+            var check = matcher.CheckAddress(address, isLiteral: false);
+            if (check.Allowed)
+                return new Destination(PolicyVerdict.Allow($"{verdict.Rule},{check.Rule}"), address);
+            if (refused.Address is null)
+                refused = new Destination(check, address);
+        }
+        return refused;
+    }
+
+    public const string UpstreamTimeout = "upstream-timeout";
+
+    /// <summary>Connects to the checked address, never re-resolving the name (no rebinding window).
+    /// On failure returns the rule to record: upstream-timeout or upstream-unreachable.</summary>
+    public async Task<(Socket? Upstream, string? Failure)> OpenUpstreamAsync(IPAddress address, int port,
+        CancellationToken cancellationToken)
+    {
+        var upstream = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await upstream.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+            return (upstream, null);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            upstream.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            return (null, e is OperationCanceledException ? UpstreamTimeout : "upstream-unreachable");
+        }
+    }
+
+    /// <summary>Adds relayed bytes; false once the total-bytes limit is passed.</summary>
+    public bool AddBytes(long count)
+    {
+        var total = Interlocked.Add(ref _totalBytes, count);
+        var limit = Matcher.Policy.MaxTotalBytes;
+        return limit <= 0 || total <= limit;
+    }
+
+    public bool OverByteLimit => Matcher.Policy.MaxTotalBytes is > 0 and var limit && TotalBytes >= limit;
+
+    public void Record(string protocol, string destination, IPAddress? address, int port, string? sni, PolicyVerdict verdict,
+        long up, long down, long startTimestamp)
+    {
+        var decision = new NetworkDecision(SandboxId, protocol, destination, address?.ToString(), port, sni, verdict.Rule,
+            verdict.Allowed, up, down, _options.Time.GetElapsedTime(startTimestamp), _options.Time.GetUtcNow());
+        try
+        {
+            _options.Events.Record(decision);
+        }
+        catch (Exception)
+        {
+            // A failing sink must not take the proxy down; the audit layer counts its own losses.
+        }
+    }
+
+    private static Socket Listen(IPEndPoint endpoint)
+    {
+        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(endpoint);
+            listener.Listen(512);
+            return listener;
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new NetworkSetupException("proxy: listen", $"{endpoint}: {e.SocketErrorCode}");
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, bool transparent)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stop.IsCancellationRequested)
+                    return;
+                continue;
+            }
+            client.NoDelay = true;
+            var overLimit = Interlocked.Increment(ref _active) > Matcher.Policy.MaxConnections;
+            _sessions[client] = RunSessionAsync(client, overLimit, transparent);
+        }
+    }
+
+    private async Task RunSessionAsync(Socket client, bool overLimit, bool transparent)
+    {
+        await Task.Yield();
+        try
+        {
+            if (!transparent)
+                await new ProxySession(this, client).RunAsync(overLimit, _stop.Token);
+            else if (overLimit || OverByteLimit)
+                Record("transparent", "", null, 0, null,
+                    PolicyVerdict.Deny(overLimit ? "limit:connections" : "limit:total-bytes"), 0, 0, _options.Time.GetTimestamp());
+            else
+                await new TransparentSession(this, client).RunAsync(_stop.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+        {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+            client.Dispose();
+            _sessions.TryRemove(client, out _);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        _transparentListener?.Dispose();
+        await _acceptLoops;
+        foreach (var client in _sessions.Keys)
+            client.Dispose();
+        await Task.WhenAll(_sessions.Values);
+        _stop.Dispose();
+    }
+}
