@@ -7,6 +7,8 @@ public static class RepoPaths
 
     public static string Probe => Path.Combine(Root, "tests", "probe", "build", "sbx-probe");
 
+    public static string SyscallTry => Path.Combine(Root, "tests", "probe", "build", "syscall-try");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -36,6 +36,16 @@ public static class SandboxExtensions
             exit ?? throw new InvalidOperationException("no exit status"));
     }
 
+    /// <summary>Copies a static host binary in through stdin as /tmp/NAME, then runs script
+    /// (which may call it) under /bin/sh.</summary>
+    public static Task<Output> RunWithBinaryAsync(this SandboxesClient client, string sandboxId, string hostBinary,
+        string script, string user = "")
+    {
+        var name = Path.GetFileName(hostBinary);
+        var copyIn = $"cat > /tmp/{name} && chmod +x /tmp/{name} && {script}";
+        return client.RunAsync(sandboxId, ["/bin/sh", "-c", copyIn], File.ReadAllBytes(hostBinary), user);
+    }
+
     /// <summary>Copies the static probe in through stdin and runs it; returns its key=value report.</summary>
     public static async Task<Dictionary<string, string>> ProbeAsync(this SandboxesClient client, string sandboxId, params string[] hostPaths)
     {

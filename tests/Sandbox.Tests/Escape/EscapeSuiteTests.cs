@@ -1,0 +1,104 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Tests.Daemon;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.Escape;
+
+/// <summary>A hostile program inside each built-in profile, as the sandbox user and as root
+/// inside: every way out it tries must fail. Attempts are made for real, from the inside.</summary>
+public sealed class EscapeSuiteTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    /// <summary>syscall-try names: each is harmless even where it works (see tests/probe/syscall-try.c).</summary>
+    private static readonly string[] Syscalls =
+    [
+        "mount", "unshare_net", "clone_newns", "clone_newuser", "setns_init", "ptrace_init", "keyctl", "add_key",
+        "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "init_module", "finit_module", "reboot",
+        "settimeofday", "clock_settime", "mknod_block", "mknod_char", "socket_packet", "socket_raw", "swapon",
+        "kexec_load", "acct",
+    ];
+
+    /// <summary>Shell attempts, each printing "NAME ok" only if it worked.</summary>
+    private const string FileAttempts = """
+        try() { if sh -c "$2" >/dev/null 2>&1; then echo "$1 ok"; else echo "$1 denied"; fi; }
+        try control 'echo x > /tmp/control && python3 -c "print(1)"'
+        try core_pattern 'echo x > /proc/sys/kernel/core_pattern'
+        try proc_sys_write 'echo 1 > /proc/sys/vm/drop_caches'
+        try sysrq_trigger 'echo h > /proc/sysrq-trigger'
+        try read_kcore '[ "$(head -c 16 /proc/kcore | wc -c)" -gt 0 ]'
+        try read_kmsg '[ "$(timeout 1 head -c 16 /proc/kmsg | wc -c)" -gt 0 ]'
+        try read_timer_list '[ "$(head -c 16 /proc/timer_list | wc -c)" -gt 0 ]'
+        try release_agent 'mkdir -p /tmp/cg && mount -t cgroup -o memory none /tmp/cg && echo /x > /tmp/cg/release_agent'
+        try sys_visible '[ -e /sys/fs/cgroup ]'
+        try write_init_exe 'echo x > /proc/1/exe'
+        try read_init_environ 'cat /proc/1/environ'
+        try tiocsti 'python3 -c "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b\"x\")"'
+        try host_root_hash 'grep -q "^root:[^x*!]" /etc/shadow'
+        """;
+
+    private DaemonProcess Daemon => fixture.Daemon;
+
+    [RootFact]
+    public Task Default_profile_as_sandbox_user() => AssertNoWayOut("default", "sandbox");
+
+    [RootFact]
+    public Task Default_profile_as_root_inside() => AssertNoWayOut("default", "root");
+
+    [RootFact]
+    public Task Strict_profile_as_sandbox_user() => AssertNoWayOut("strict", "sandbox");
+
+    [RootFact]
+    public Task Strict_profile_as_root_inside() => AssertNoWayOut("strict", "root");
+
+    [RootFact]
+    public async Task The_seccomp_filter_itself_denies_what_capabilities_alone_would_not()
+    {
+        // clone3 is answered ENOSYS by the filter (so libc falls back to clone, whose flags the
+        // filter can inspect); capabilities would never produce ENOSYS.
+        var sandbox = await Daemon.Client.CreateAsync(new CreateRequest());
+        try
+        {
+            var output = await Daemon.Client.RunWithBinaryAsync(sandbox.Id, RepoPaths.SyscallTry,
+                "/tmp/syscall-try clone3; grep Seccomp: /proc/self/status", user: "root");
+            Assert.Contains("clone3 errno=38 ENOSYS", output.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Seccomp:\t2", output.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+
+    private async Task AssertNoWayOut(string profile, string user)
+    {
+        var sandbox = await Daemon.Client.CreateAsync(new CreateRequest { Profile = profile });
+        try
+        {
+            var loop = $"for n in {string.Join(' ', Syscalls)}; do /tmp/syscall-try $n; done";
+            var syscalls = await Daemon.Client.RunWithBinaryAsync(sandbox.Id, RepoPaths.SyscallTry, loop, user);
+            var results = Lines(syscalls.Stdout);
+            Assert.Equal(Syscalls.Length, results.Count);
+            Assert.DoesNotContain(results, r => r.EndsWith(" ok", StringComparison.Ordinal));
+
+            var files = await Daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", FileAttempts], user: user);
+            var attempts = Lines(files.Stdout);
+            // The control proves the harness can report success; everything else must fail.
+            Assert.Equal("control ok", attempts[0]);
+            attempts.RemoveAt(0);
+            Assert.Equal(12, attempts.Count);
+            Assert.DoesNotContain(attempts, r => r.EndsWith(" ok", StringComparison.Ordinal));
+
+            var report = await Daemon.Client.ProbeAsync(sandbox.Id, RepoPaths.Root, Daemon.Root.StateDir);
+            Assert.Equal("0,1,2", report["fds"]);
+            Assert.Equal("absent", report["path:" + RepoPaths.Root]);
+            Assert.Equal("0000000000000000", report["CapEff"]);
+            Assert.Equal("2", report["Seccomp"]);
+        }
+        finally
+        {
+            await Daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+
+    private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+}

@@ -1,0 +1,111 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Tests.Daemon;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.Limits;
+
+/// <summary>Limits hold against programs that try to exceed them, and the daemon says which
+/// limit stopped them while it keeps serving others.</summary>
+public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    private const long MiB = 1 << 20;
+
+    private DaemonProcess Daemon => fixture.Daemon;
+
+    [RootFact]
+    public async Task A_fork_bomb_stops_at_the_pids_limit_and_the_daemon_keeps_answering()
+    {
+        await WithSandbox(new Resources { Pids = 32 }, async id =>
+        {
+            // Bounded: each shell forks until fork fails; `timeout` ends it whatever happens.
+            var bomb = await Daemon.Client.RunAsync(id, ["/bin/sh", "-c",
+                "timeout 5 sh -c 'bomb() { bomb & bomb & wait; }; bomb' 2>/dev/null; echo done"], timeoutMs: 20000);
+            Assert.True(bomb.Exit.PidsLimitHit, $"exit {bomb.Exit}");
+            var usage = (await Daemon.Client.GetAsync(id)).Usage;
+            Assert.True(usage.PidsLimitHits > 0);
+            // Another sandbox is unaffected while this one is at its limit.
+            await WithSandbox(null, async other =>
+                Assert.Equal("fine\n", (await Daemon.Client.RunAsync(other, ["/bin/echo", "fine"])).Stdout));
+        });
+    }
+
+    [RootFact]
+    public async Task A_memory_hog_is_oom_killed_and_reported_as_oom()
+    {
+        await WithSandbox(new Resources { MemoryBytes = 64 * MiB }, async id =>
+        {
+            var hog = await Daemon.Client.RunAsync(id, ["/usr/bin/python3", "-c", "b = bytearray(512 << 20); print(len(b))"]);
+            Assert.Equal(9, hog.Exit.Signal);
+            Assert.True(hog.Exit.OomKilled, $"exit {hog.Exit}");
+            Assert.True((await Daemon.Client.GetAsync(id)).Usage.OomKills >= 1);
+            var after = await Daemon.Client.RunAsync(id, ["/bin/echo", "alive"]);
+            Assert.Equal("alive\n", after.Stdout);
+        });
+    }
+
+    [RootFact]
+    public async Task A_disk_filler_gets_enospc_at_the_limit_and_nothing_lands_on_the_host()
+    {
+        await WithSandbox(new Resources { DiskBytes = 32 * MiB }, async id =>
+        {
+            var fill = await Daemon.Client.RunAsync(id, ["/bin/sh", "-c",
+                "dd if=/dev/zero of=$HOME/fill bs=1M count=64 2>&1; echo rc=$?; du -m $HOME/fill | cut -f1"]);
+            Assert.Contains("No space left on device", fill.Stdout, StringComparison.Ordinal);
+            Assert.Contains("rc=1", fill.Stdout, StringComparison.Ordinal);
+            var written = int.Parse(fill.Stdout.Trim().Split('\n')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(written, 1, 32);
+            Assert.Empty(Directory.EnumerateFiles(Daemon.Root.Path, "fill", SearchOption.AllDirectories));
+        });
+    }
+
+    [RootFact]
+    public async Task A_busy_loop_under_half_a_cpu_gets_about_half_a_core()
+    {
+        await WithSandbox(new Resources { Cpus = 0.5 }, async id =>
+        {
+            var loop = await Daemon.Client.RunAsync(id, ["/usr/bin/timeout", "2", "/bin/sh", "-c", "while :; do :; done"]);
+            double cpu = (loop.Exit.UserCpuUs + loop.Exit.SystemCpuUs) / 1e6;
+            double wall = loop.Exit.WallTimeUs / 1e6;
+            // CFS quota: 50 ms per 100 ms period. Loose bounds: the machine is shared.
+            Assert.InRange(cpu / wall, 0.3, 0.65);
+        });
+    }
+
+    [RootFact]
+    public async Task Limits_are_reported_and_bad_ones_refused_with_the_field()
+    {
+        var sandbox = await Daemon.Client.CreateAsync(new CreateRequest { Resources = new Resources { MemoryBytes = 128 * MiB, Pids = 64, Cpus = 1.5 } });
+        try
+        {
+            var got = await Daemon.Client.GetAsync(sandbox.Id);
+            Assert.Equal(128 * MiB, got.Limits.MemoryBytes);
+            Assert.Equal(64, got.Limits.Pids);
+            Assert.Equal(1.5, got.Limits.Cpus);
+            Assert.True(got.Usage.PidsCurrent >= 1);
+        }
+        finally
+        {
+            await Daemon.Client.DestroyAsync(sandbox.Id);
+        }
+        var bad = await Assert.ThrowsAsync<Sandboxd.Api.Wire.RpcException>(() =>
+            Daemon.Client.CreateAsync(new CreateRequest { Resources = new Resources { MemoryBytes = 1024 } }));
+        Assert.StartsWith("resources.memory_bytes:", bad.Message, StringComparison.Ordinal);
+        var profile = await Assert.ThrowsAsync<Sandboxd.Api.Wire.RpcException>(() =>
+            Daemon.Client.CreateAsync(new CreateRequest { Profile = "lax" }));
+        Assert.StartsWith("profile:", profile.Message, StringComparison.Ordinal);
+    }
+
+    private async Task WithSandbox(Resources? resources, Func<string, Task> body)
+    {
+        var sandbox = await Daemon.Client.CreateAsync(new CreateRequest { Resources = resources });
+        try
+        {
+            await body(sandbox.Id);
+        }
+        finally
+        {
+            await Daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+}
