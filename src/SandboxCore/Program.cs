@@ -1,5 +1,6 @@
 using Sandboxd.Core.Hosting;
 using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Preflight;
 
 namespace Sandboxd.Core;
 
@@ -22,9 +23,13 @@ public static class Program
             Console.Error.WriteLine($"sandboxd: {e.Message}\n{DaemonOptions.Usage}");
             return 2;
         }
-        if (!Isolation.Preflight.IsRoot())
+        // Fail closed: a host that lacks a layer gets no sandboxes at all, and says why.
+        var checks = HostChecks.Run();
+        if (!HostChecks.AllRequiredOk(checks))
         {
-            Console.Error.WriteLine("sandboxd: must run as root (it creates namespaces, mounts and cgroups)");
+            foreach (var failed in checks.Where(c => c.Required && !c.Ok))
+                Console.Error.WriteLine($"sandboxd: {failed.Name}: {failed.Detail}");
+            Console.Error.WriteLine("sandboxd: refusing to start; `sandboxctl doctor` prints every check");
             return 1;
         }
         try

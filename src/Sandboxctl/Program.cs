@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(GetCommand.Build());
         root.Subcommands.Add(ExecCommand.Build());
         root.Subcommands.Add(DestroyCommand.Build());
+        root.Subcommands.Add(DoctorCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

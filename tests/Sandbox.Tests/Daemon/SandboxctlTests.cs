@@ -48,6 +48,16 @@ public sealed class SandboxctlTests(DaemonFixture fixture) : IClassFixture<Daemo
         Assert.Contains("not found", gone.Stderr, StringComparison.Ordinal);
     }
 
+    [RootFact]
+    public async Task Doctor_reports_every_layer_ready_on_this_host()
+    {
+        var doctor = await Ctl(null, "doctor", "--json");
+        Assert.True(doctor.Code == 0, doctor.Stdout + doctor.Stderr);
+        var checks = JsonDocument.Parse(doctor.Stdout).RootElement.EnumerateArray().ToList();
+        foreach (var name in new[] { "root", "kernel", "namespaces", "overlay", "seccomp", "cgroups", "sbx-init" })
+            Assert.Contains(checks, c => c.GetProperty("name").GetString() == name && c.GetProperty("ok").GetBoolean());
+    }
+
     private async Task<(int Code, string Stdout, string Stderr)> Ctl(string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxctl"))

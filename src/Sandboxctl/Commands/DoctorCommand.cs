@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json;
+using Sandboxd.Isolation.Preflight;
+
+namespace Sandboxd.Ctl.Commands;
+
+/// <summary>The daemon's host checks, run here: what each layer needs and whether this host has
+/// it. Exits 1 when a required one fails (the daemon would refuse to start).</summary>
+internal static class DoctorCommand
+{
+    public static Command Build()
+    {
+        var json = CommonOptions.Json();
+        var command = new Command("doctor", "check that this host can run sandboxes") { json };
+        command.SetAction(result =>
+        {
+            var checks = HostChecks.Run(InitBinaryPath());
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(checks.Select(c => new { name = c.Name, ok = c.Ok, required = c.Required, detail = c.Detail })));
+            }
+            else
+            {
+                int width = checks.Max(c => c.Name.Length);
+                foreach (var c in checks)
+                    Console.WriteLine($"{(c.Ok ? "ok  " : c.Required ? "FAIL" : "off ")}  {c.Name.PadRight(width)}  {c.Detail}");
+            }
+            return HostChecks.AllRequiredOk(checks) ? 0 : 1;
+        });
+        return command;
+    }
+
+    /// <summary>Beside sandboxctl in a test build; in `make build`'s out/ layout, the daemon's dir.</summary>
+    private static string InitBinaryPath()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "sbx-init");
+        return File.Exists(beside) ? beside : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "sandboxd", "sbx-init"));
+    }
+}
