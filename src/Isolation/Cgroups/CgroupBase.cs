@@ -34,6 +34,8 @@ internal abstract class CgroupBase : ICgroup
 
     public abstract CgroupUsage ReadUsage();
 
+    public abstract CgroupEventCounters ReadEventCounters();
+
     public abstract void ResetPeak();
 
     public abstract void KillAll();
@@ -66,6 +68,10 @@ internal abstract class CgroupBase : ICgroup
     /// pid, repeated until the group is empty so members that a missing freezer let through are caught too.</summary>
     protected void KillMembers(Action? freeze, Action? thaw)
     {
+        // The usual case on destroy: the pid namespace died with its init and took every
+        // member along. Freezing an empty group would only add latency.
+        if (Dirs.All(d => CgroupFs.ReadProcs(d).Count == 0))
+            return;
         if (freeze is not null)
         {
             freeze();

@@ -47,6 +47,10 @@ internal sealed class CgroupV1 : CgroupBase
         }
     }
 
+    public override CgroupEventCounters ReadEventCounters() => new(
+        OomKills: Memory is { } m ? CgroupFs.TryReadKey(m, "memory.oom_control", "oom_kill") : null,
+        PidsLimitHits: Dir("pids") is { } p ? CgroupFs.TryReadKey(p, "pids.events", "max") : null);
+
     public override CgroupUsage ReadUsage()
     {
         var memory = Memory;

@@ -40,6 +40,10 @@ internal sealed class CgroupV2 : CgroupBase
         }
     }
 
+    public override CgroupEventCounters ReadEventCounters() => new(
+        OomKills: CgroupFs.TryReadKey(dir, "memory.events", "oom_kill"),
+        PidsLimitHits: CgroupFs.TryReadKey(dir, "pids.events", "max"));
+
     public override CgroupUsage ReadUsage() => new(
         MemoryCurrentBytes: CgroupFs.TryReadLong(dir, "memory.current"),
         MemoryPeakBytes: ReadPeak(),

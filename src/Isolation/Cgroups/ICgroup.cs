@@ -19,6 +19,10 @@ public interface ICgroup : IDisposable
 
     CgroupUsage ReadUsage();
 
+    /// <summary>Only the OOM-kill and pids-limit counters: two small reads, cheap enough to take
+    /// around every command so its result can say which limit stopped it.</summary>
+    CgroupEventCounters ReadEventCounters();
+
     /// <summary>Restarts the memory peak so usage can be read per execution; a no-op where the kernel cannot.</summary>
     void ResetPeak();
 

@@ -123,7 +123,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var executionId = live.NextExecutionId();
         TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
         ExecutionResult result;
-        var before = ReadUsage(live);
+        var before = ReadCounters(live);
         try
         {
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel).ConfigureAwait(false);
@@ -141,12 +141,25 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             ["argv0"] = argv[0], ["exit"] = result.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["signal"] = result.Signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        var after = ReadUsage(live);
+        var after = ReadCounters(live);
         // Counters of the whole sandbox: with commands running side by side, a kill is
         // attributed to each of them that could have caused it.
         bool oom = result.Signal == 9 && (after?.OomKills ?? 0) > (before?.OomKills ?? 0);
         bool pidsHit = (after?.PidsLimitHits ?? 0) > (before?.PidsLimitHits ?? 0);
         return new CommandOutcome(executionId, result, oom, pidsHit);
+    }
+
+    private CgroupEventCounters? ReadCounters(LiveSandbox live)
+    {
+        try
+        {
+            return live.Launched.Cgroup.ReadEventCounters();
+        }
+        catch (CgroupException e)
+        {
+            LogUsageFailed(live.Record.Id, e.Message);
+            return null;
+        }
     }
 
     private CgroupUsage? ReadUsage(LiveSandbox live)
