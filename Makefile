@@ -37,6 +37,7 @@ test: deps build
 
 bench: deps build
 	bash scripts/bench.sh
+	bash scripts/bench-layers.sh
 
 clean:
 	$(MAKE) -C native clean

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Globalization;
+using Sandboxd.LayerBench;
+
+// usage: Sandbox.LayerBench TRUE_STATIC_BINARY [N]
+if (args.Length < 1)
+{
+    Console.Error.WriteLine("usage: Sandbox.LayerBench TRUE_STATIC_BINARY [N]");
+    return 2;
+}
+int n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+var root = Directory.CreateTempSubdirectory("sbxlayers-").FullName;
+try
+{
+    var rows = new Layers(args[0], root, n).Run();
+    Console.WriteLine($"Per-layer cost, measured {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, nproc {Environment.ProcessorCount}, n={n} (idle rows: 100 ms apart)");
+    Console.WriteLine();
+    Console.WriteLine("| step | n | p50 | p99 | adds (p50) |");
+    Console.WriteLine("|---|---:|---:|---:|---|");
+    foreach (var r in rows)
+        Console.WriteLine($"| {r.Name} | {r.Count} | {Percentiles.Ms(r.P50)} | {Percentiles.Ms(r.P99)} | {r.Versus} |");
+    Console.WriteLine();
+    Console.WriteLine("user namespace: not measured — the built-in profiles do not use one yet.");
+}
+finally
+{
+    Sandboxd.Isolation.Filesystem.SafeDelete.Tree(root);
+}
+return 0;
+
+namespace Sandboxd.LayerBench
+{
+    internal static class Clock
+    {
+        public static List<double> Sample(int n, Action run, int idleMs = 0)
+        {
+            for (int i = 0; i < Math.Min(10, n); i++)
+                run();
+            var samples = new List<double>(n);
+            for (int i = 0; i < n; i++)
+            {
+                if (idleMs > 0)
+                    Thread.Sleep(idleMs);
+                var sw = Stopwatch.StartNew();
+                run();
+                samples.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            return samples;
+        }
+    }
+}
