@@ -35,6 +35,10 @@ enum sbx_step {
     SBX_STEP_SETSID = 103,
     SBX_STEP_EXEC = 104,
     SBX_STEP_SIGNALS = 105,
+    SBX_STEP_USERNS_WAIT = 106, /* the child waiting for its id maps */
+    SBX_STEP_SETID = 107,       /* becoming root of the new user namespace */
+    SBX_STEP_UID_MAP = 108,     /* parent: writing uid_map / gid_map */
+    SBX_STEP_CGROUP_JOIN = 109, /* parent: writing the child's pid to cgroup.procs */
 };
 
 typedef struct sbx_op {
@@ -56,6 +60,13 @@ typedef struct sbx_spawn_args {
     int32_t reserved;
     char *const *argv;
     char *const *envp;
+    /* With CLONE_NEWUSER: written by the parent into /proc/<child>/{uid,gid}_map before the
+       child runs any op, e.g. "0 1065536 65536\n". NULL otherwise. */
+    const char *uid_map;
+    const char *gid_map;
+    /* cgroup.procs files the parent writes the child's pid into before releasing it (a child
+       in a user namespace may not write the host's cgroupfs itself). NULL-terminated or NULL. */
+    char *const *join_files;
 } sbx_spawn_args;
 
 typedef struct sbx_spawn_result {
@@ -66,7 +77,7 @@ typedef struct sbx_spawn_result {
 } sbx_spawn_result;
 
 _Static_assert(sizeof(sbx_op) == 48, "sbx_op layout is part of the managed contract");
-_Static_assert(sizeof(sbx_spawn_args) == 48, "sbx_spawn_args layout is part of the managed contract");
+_Static_assert(sizeof(sbx_spawn_args) == 72, "sbx_spawn_args layout is part of the managed contract");
 _Static_assert(sizeof(sbx_spawn_result) == 16, "sbx_spawn_result layout is part of the managed contract");
 
 /*

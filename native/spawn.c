@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -153,11 +154,32 @@ static void mark_cloexec_from(int first)
         fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-__attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_fd)
+/* In a new user namespace the child has no ids until the parent writes its maps; it waits
+   for one byte on sync_fd, then becomes root of its namespace. */
+static void wait_for_maps(int sync_fd, int err_fd)
+{
+    char byte;
+    ssize_t r;
+    do {
+        r = read(sync_fd, &byte, 1);
+    } while (r == -1 && errno == EINTR);
+    if (r != 1) {
+        if (r == 0)
+            errno = ECANCELED;
+        report_and_exit(err_fd, -1, SBX_STEP_USERNS_WAIT);
+    }
+    close(sync_fd);
+    if (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
+        report_and_exit(err_fd, -1, SBX_STEP_SETID);
+}
+
+__attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_fd, int sync_fd)
 {
     int err_fd = lift_fd(report_fd);
     if (err_fd == -1)
         report_and_exit(report_fd, -1, SBX_STEP_FDS);
+    if (sync_fd >= 0)
+        wait_for_maps(sync_fd, err_fd);
 
     /* .NET ignores SIGPIPE and installs handlers; neither may reach init. */
     struct sigaction dfl;
@@ -226,7 +248,128 @@ static int child_entry(void *arg)
 {
     const child_start *start = arg;
     close(start->read_fd);
-    child(start->args, start->report_fd);
+    child(start->args, start->report_fd, -1);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)len) {
+        errno = n == -1 ? saved : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* Parent side of a user-namespace spawn: id maps and cgroup join, then release the child. */
+static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *result)
+{
+    char path[64], text[32];
+    snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
+    if (write_text(path, a->uid_map) == -1) {
+        result->step = SBX_STEP_UID_MAP;
+        return -1;
+    }
+    snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
+    if (write_text(path, a->gid_map) == -1) {
+        result->step = SBX_STEP_UID_MAP;
+        return -1;
+    }
+    snprintf(text, sizeof text, "%d", (int)pid);
+    for (char *const *f = a->join_files; f != NULL && *f != NULL; f++)
+        if (write_text(*f, text) == -1) {
+            result->step = SBX_STEP_CGROUP_JOIN;
+            return -1;
+        }
+    return 0;
+}
+
+/* A user namespace needs the parent to act between clone() and the child's first op, so this
+   path cannot use CLONE_VFORK; it clones like fork() (copying page tables) instead of sharing
+   memory with a running parent. */
+static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result, int pipe_fds[2]);
+
+
+/* Reads the child's report: EOF means it exec'd. A child that failed has been reaped. */
+static int32_t finish_spawn(long pid, int clone_errno, int read_fd, sbx_spawn_result *result)
+{
+    if (pid == -1) {
+        close(read_fd);
+        result->step = SBX_STEP_CLONE;
+        result->error = clone_errno;
+        errno = clone_errno;
+        return -1;
+    }
+
+    int32_t report[3];
+    ssize_t got = read_full(read_fd, report, sizeof report);
+    close(read_fd);
+    if (got == 0) {
+        result->pid = (int32_t)pid;
+        return 0;
+    }
+
+    while (waitpid((pid_t)pid, NULL, 0) == -1 && errno == EINTR) {
+    }
+    if (got == (ssize_t)sizeof report) {
+        result->op_index = report[0];
+        result->step = report[1];
+        result->error = report[2];
+    } else {
+        result->step = SBX_STEP_EXEC;
+        result->error = EPROTO;
+    }
+    errno = result->error;
+    return -1;
+}
+
+static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result, int pipe_fds[2])
+{
+    int sync_fds[2];
+    if (pipe2(sync_fds, O_CLOEXEC) == -1) {
+        result->step = SBX_STEP_PIPE;
+        result->error = errno;
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return -1;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    long pid = syscall(SYS_clone, (unsigned long)a->clone_flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        close(pipe_fds[0]);
+        close(sync_fds[1]);
+        child(a, pipe_fds[1], sync_fds[0]);
+    }
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(pipe_fds[1]);
+    close(sync_fds[0]);
+    if (pid != -1) {
+        if (prepare_child(a, (pid_t)pid, result) == -1) {
+            int saved = errno;
+            close(sync_fds[1]); /* the child reads EOF and gives up */
+            close(pipe_fds[0]);
+            kill((pid_t)pid, SIGKILL);
+            while (waitpid((pid_t)pid, NULL, 0) == -1 && errno == EINTR) {
+            }
+            result->error = saved;
+            errno = saved;
+            return -1;
+        }
+        char go = 1;
+        while (write(sync_fds[1], &go, 1) == -1 && errno == EINTR) {
+        }
+    }
+    close(sync_fds[1]);
+    return finish_spawn(pid, clone_errno, pipe_fds[0], result);
 }
 
 int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
@@ -242,6 +385,9 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
         result->error = errno;
         return -1;
     }
+
+    if (a->clone_flags & CLONE_NEWUSER)
+        return spawn_in_userns(a, result, pipe_fds);
 
     /* CLONE_VM|CLONE_VFORK, as posix_spawn and .NET's process start do: no copy of the
        daemon's page tables (milliseconds for a large process); this thread sleeps until the
@@ -267,32 +413,5 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
     munmap(stack, SBX_CHILD_STACK);
     close(pipe_fds[1]);
 
-    if (pid == -1) {
-        close(pipe_fds[0]);
-        result->step = SBX_STEP_CLONE;
-        result->error = clone_errno;
-        errno = clone_errno;
-        return -1;
-    }
-
-    int32_t report[3];
-    ssize_t got = read_full(pipe_fds[0], report, sizeof report);
-    close(pipe_fds[0]);
-    if (got == 0) {
-        result->pid = (int32_t)pid;
-        return 0;
-    }
-
-    while (waitpid((pid_t)pid, NULL, 0) == -1 && errno == EINTR) {
-    }
-    if (got == (ssize_t)sizeof report) {
-        result->op_index = report[0];
-        result->step = report[1];
-        result->error = report[2];
-    } else {
-        result->step = SBX_STEP_EXEC;
-        result->error = EPROTO;
-    }
-    errno = result->error;
-    return -1;
+    return finish_spawn(pid, clone_errno, pipe_fds[0], result);
 }

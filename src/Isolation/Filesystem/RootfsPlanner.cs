@@ -20,9 +20,13 @@ public static class RootfsPlanner
     /// <summary>The writable layer is a tmpfs of diskBytes mounted inside the sandbox's own
     /// mount namespace: filling it gives ENOSPC inside, nothing of it ever exists on the host,
     /// and it vanishes with the sandbox. Its pages count against the memory cgroup.</summary>
-    public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, long diskBytes, long tmpBytes)
+    public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, long diskBytes,
+        long tmpBytes, bool userNamespace = false)
     {
         var root = paths.Root;
+        var home = Path.Combine(paths.Upper, SandboxUser.Home.TrimStart('/'));
+        // In a user namespace overlayfs may not use trusted.* xattrs: userxattr (Linux 5.11+).
+        var overlayOptions = $"lowerdir={imageDir},upperdir={paths.Upper},workdir={paths.Work}" + (userNamespace ? ",userxattr" : "");
         var ops = new List<SetupOp>
         {
             new(SetupOpKind.MakePrivate, Dst: "/"),
@@ -30,8 +34,13 @@ public static class RootfsPlanner
             new(SetupOpKind.Mkdir, Dst: paths.Upper, Flags: 0x1ED),
             new(SetupOpKind.Mkdir, Dst: paths.Work, Flags: 0x1C0),
             new(SetupOpKind.Mkdir, Dst: root, Flags: 0x1ED),
-            new(SetupOpKind.Mount, "overlay", root, "overlay",
-                $"lowerdir={imageDir},upperdir={paths.Upper},workdir={paths.Work}", NoSuid | NoDev),
+            // Home and /root are made in the writable layer, owned by ids of this sandbox: the
+            // image's copies belong to host ids a user namespace does not map.
+            new(SetupOpKind.Mkdir, Dst: Path.GetDirectoryName(home), Flags: 0x1ED),
+            new(SetupOpKind.Mkdir, Dst: home, Flags: 0x1ED),
+            new(SetupOpKind.Chown, Dst: home, Flags: ((ulong)SandboxUser.Uid << 32) | SandboxUser.Gid),
+            new(SetupOpKind.Mkdir, Dst: Path.Combine(paths.Upper, "root"), Flags: 0x1C0),
+            new(SetupOpKind.Mount, "overlay", root, "overlay", overlayOptions, NoSuid | NoDev),
         };
         if (bindHostUsr)
             ops.Add(new(SetupOpKind.Bind, "/usr", Path.Combine(root, DefaultImage.UsrMountPoint), Flags: ReadOnly | NoDev));

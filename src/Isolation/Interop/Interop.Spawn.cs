@@ -28,6 +28,9 @@ internal static unsafe partial class Native
         public int Reserved;
         public byte** Argv;
         public byte** Envp;
+        public byte* UidMap;
+        public byte* GidMap;
+        public byte** JoinFiles;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -7,4 +7,11 @@ public sealed record LaunchSpec(
     NamespaceSet Namespaces,
     IReadOnlyList<SetupOp> Ops,
     IReadOnlyList<string> Argv,
-    IReadOnlyList<string> Env);
+    IReadOnlyList<string> Env)
+{
+    /// <summary>With a user namespace: "0 BASE COUNT" lines the parent writes before any op.</summary>
+    public string? IdMap { get; init; }
+
+    /// <summary>cgroup.procs files the parent writes the child's pid into (user namespace mode).</summary>
+    public IReadOnlyList<string> JoinFiles { get; init; } = [];
+}

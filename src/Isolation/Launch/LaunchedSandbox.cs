@@ -11,8 +11,11 @@ public sealed unsafe class LaunchedSandbox
 {
     private int _destroyed;
 
-    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup)
+    private readonly Action? _released;
+
+    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup, Action? released = null)
     {
+        _released = released;
         Paths = paths;
         InitPid = initPid;
         Channel = channel;
@@ -40,6 +43,8 @@ public sealed unsafe class LaunchedSandbox
         // Anything that escaped the pid namespace's teardown is still in the cgroup. The
         // sandbox's files lived in a tmpfs of its own mount namespace: gone with it.
         Cgroup.Dispose();
+        // Its host id range (user namespace mode) is free once every process of it is gone.
+        _released?.Invoke();
     }
 
     private void Reap()

@@ -11,6 +11,8 @@ public static unsafe class NativeLauncher
     private static readonly Dictionary<int, string> StepNames = new()
     {
         [100] = "pipe", [101] = "clone", [102] = "set up fds", [103] = "setsid", [104] = "execve init", [105] = "reset signals",
+        [106] = "wait for id maps", [107] = "become root of the user namespace", [108] = "write uid_map/gid_map",
+        [109] = "join cgroup",
     };
 
     public static int Spawn(LaunchSpec spec, int execFd, int controlFd)
@@ -39,6 +41,9 @@ public static unsafe class NativeLauncher
             ControlFd = controlFd,
             Argv = arena.StringArray(spec.Argv),
             Envp = arena.StringArray(spec.Env),
+            UidMap = arena.Utf8(spec.IdMap),
+            GidMap = arena.Utf8(spec.IdMap),
+            JoinFiles = spec.JoinFiles.Count > 0 ? arena.StringArray(spec.JoinFiles) : null,
         };
         Native.SbxSpawnResult result;
         if (Native.Spawn(&args, &result) == 0)

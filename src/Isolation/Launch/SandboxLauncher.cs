@@ -17,6 +17,7 @@ public sealed unsafe class SandboxLauncher : IDisposable
     private readonly string _defaultImage;
     private readonly ICgroupManager _cgroups;
     private readonly InitBinary _init;
+    private readonly UidRangeAllocator _idRanges = new();
 
     public SandboxLauncher(string stateDir, string runtimeDir, ICgroupManager cgroups, string? initPath = null)
     {
@@ -36,16 +37,24 @@ public sealed unsafe class SandboxLauncher : IDisposable
     {
         var paths = PathsFor(spec.Id);
         ICgroup? cgroup = null;
+        bool userns = spec.Profile.UserNamespace;
+        uint? idRange = userns ? _idRanges.Allocate() : null;
         int* sv = stackalloc int[2];
         try
         {
             cgroup = _cgroups.Create(CgroupName.For(spec.Id), spec.Limits);
-            var ops = JoinCgroupOps(cgroup);
-            ops.AddRange(RootfsPlanner.Plan(paths, spec.Image ?? _defaultImage, spec.Image is null, spec.Hostname,
-                spec.DiskBytes, spec.Profile.TmpBytes));
             // The cgroup namespace is unshared by the child once it is in its cgroup, so the
-            // sandbox sees its own cgroup as the root.
-            var launch = new LaunchSpec(NamespaceSet.Standard & ~NamespaceSet.Cgroup, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"]);
+            // sandbox sees its own cgroup as the root. In a user namespace the child may not
+            // write the host's cgroupfs: the parent joins it before releasing it.
+            var ops = userns ? [new SetupOp(SetupOpKind.Unshare, Flags: CloneNewCgroup)] : JoinCgroupOps(cgroup);
+            ops.AddRange(RootfsPlanner.Plan(paths, spec.Image ?? _defaultImage, spec.Image is null, spec.Hostname,
+                spec.DiskBytes, spec.Profile.TmpBytes, userns));
+            var namespaces = (NamespaceSet.Standard & ~NamespaceSet.Cgroup) | (userns ? NamespaceSet.User : NamespaceSet.None);
+            var launch = new LaunchSpec(namespaces, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"])
+            {
+                IdMap = idRange is { } b ? UidRangeAllocator.MapFor(b) : null,
+                JoinFiles = userns ? cgroup.ProcsFiles : [],
+            };
             if (Native.SocketPair(Native.AF_UNIX, Native.SOCK_SEQPACKET | Native.SOCK_CLOEXEC, 0, sv) == -1)
                 throw new SandboxSetupException("socketpair for init", Marshal.GetLastPInvokeError());
             int pid;
@@ -62,7 +71,9 @@ public sealed unsafe class SandboxLauncher : IDisposable
             {
                 Native.Close(sv[1]);
             }
-            var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup);
+            var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup,
+                idRange is { } range ? () => _idRanges.Release(range) : null);
+            idRange = null;
             try
             {
                 ApplyRlimits(pid, spec.Profile.Rlimits);
@@ -78,6 +89,8 @@ public sealed unsafe class SandboxLauncher : IDisposable
         catch
         {
             cgroup?.Dispose();
+            if (idRange is { } unused)
+                _idRanges.Release(unused);
             throw;
         }
     }

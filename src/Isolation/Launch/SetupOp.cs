@@ -28,6 +28,7 @@ public sealed record SetupOp(SetupOpKind Kind, string? Src = null, string? Dst =
         (SetupOpKind.Mount, "overlay", 22) => "is the upper dir on a filesystem overlayfs accepts (not overlayfs itself), and is the image a directory?",
         (SetupOpKind.Mount, "overlay", 19) => "the kernel has no overlayfs (modprobe overlay)",
         (SetupOpKind.Mount, _, 1) => "mounting needs CAP_SYS_ADMIN: run sandboxd as root",
+        (SetupOpKind.Mount, _, 13) => "in a user namespace every directory above the state and runtime dirs must be searchable (o+x) by the sandbox's host ids",
         (SetupOpKind.WriteFile, _, 28) => "the cgroup's limits leave no room for another process",
         (SetupOpKind.PivotRoot, _, 22) => "the new root must be a mount point and not share propagation with /",
         _ => null,

@@ -5,7 +5,7 @@ namespace Sandboxd.Isolation.Profiles;
 
 /// <summary>The profiles sandboxd ships. "default" runs ordinary programs (compilers, python,
 /// git) with a container-runtime-like filter; "strict" allows only a listed set of syscalls
-/// and smaller limits.</summary>
+/// and smaller limits. Both use a user namespace: root inside is nobody on the host.</summary>
 public static class BuiltinSandboxProfiles
 {
     private const long MiB = 1 << 20;
@@ -17,10 +17,16 @@ public static class BuiltinSandboxProfiles
     ];
 
     public static SandboxProfile Default { get; } = new("default", BuiltinProfiles.Default,
-        new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, TmpBytes: 256 * MiB, CommonRlimits);
+        new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, TmpBytes: 256 * MiB, CommonRlimits)
+    {
+        UserNamespace = true,
+    };
 
     public static SandboxProfile Strict { get; } = new("strict", BuiltinProfiles.Strict,
-        new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, TmpBytes: 64 * MiB, CommonRlimits);
+        new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, TmpBytes: 64 * MiB, CommonRlimits)
+    {
+        UserNamespace = true,
+    };
 
     public static IReadOnlyList<SandboxProfile> All { get; } = [Default, Strict];
 

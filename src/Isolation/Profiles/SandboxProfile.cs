@@ -14,6 +14,9 @@ public sealed record SandboxProfile(
     long TmpBytes,
     IReadOnlyList<RlimitSetting> Rlimits)
 {
+    /// <summary>Root inside maps to an unprivileged host id range of its own (escapes land as nobody).</summary>
+    public bool UserNamespace { get; init; }
+
     private readonly Lazy<byte[]> _program = new(() => SeccompCompiler.Compile(Seccomp));
 
     /// <summary>Compiled once per profile, not per sandbox (ARCHITECTURE.md: the floor).</summary>

@@ -40,6 +40,11 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
             Assert.Equal("0000000000000000", report["CapBnd"]);
             Assert.Equal("0000000000000000", report["CapAmb"]);
             Assert.Equal("1", report["NoNewPrivs"]);
+
+            // User namespace: the sandbox's root (its init) is an unprivileged uid on the host.
+            var hostUid = File.ReadAllLines($"/proc/{sandbox.InitPid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal))
+                .Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+            Assert.True(long.Parse(hostUid, System.Globalization.CultureInfo.InvariantCulture) >= 1 << 20, $"init runs as host uid {hostUid}");
         }
         finally
         {

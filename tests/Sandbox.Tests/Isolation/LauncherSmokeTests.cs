@@ -35,4 +35,36 @@ public sealed class LauncherSmokeTests
         Assert.False(Directory.Exists($"/proc/{sandbox.InitPid}"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Paths.Scratch));
     }
+
+    [RootFact]
+    public async Task In_a_user_namespace_root_inside_is_an_unprivileged_host_uid()
+    {
+        using var temp = new TempRoot();
+        using var launcher = new SandboxLauncher(temp.StateDir, temp.RuntimeDir, CgroupManagerFactory.Detect());
+        var profile = BuiltinSandboxProfiles.Default with { UserNamespace = true };
+        var sandbox = launcher.Launch(new SandboxSpec("sbx-userns-" + Guid.NewGuid().ToString("N")[..8], null, "usernshost", profile, profile.Limits, profile.DiskBytes));
+        try
+        {
+            var output = new StringBuilder();
+            var spec = new ExecSpec(["/bin/sh", "-c", "id -u; cat /proc/self/uid_map; echo x > $HOME/f && cat $HOME/f; hostname"],
+                ["PATH=/usr/bin:/bin", "HOME=/home/sandbox"], "/", SandboxUser.Uid, SandboxUser.Gid);
+            var result = await CommandRunner.RunAsync(sandbox.Channel, spec, default,
+                (s, d) => { lock (output) output.Append(Encoding.UTF8.GetString(d.Span)); return ValueTask.CompletedTask; },
+                null, CancellationToken.None);
+            Assert.True(result.ExitCode == 0, output.ToString());
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("10001", lines[0]);
+            var map = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("0", map[0]);
+            Assert.True(uint.Parse(map[1]) >= 1u << 20, $"host base {map[1]}");
+            Assert.Equal(["x", "usernshost"], lines[2..]);
+            // The init (root inside) is an unprivileged uid on the host.
+            var status = File.ReadAllLines($"/proc/{sandbox.InitPid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            Assert.Equal(map[1], status.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+        }
+        finally
+        {
+            sandbox.Destroy();
+        }
+    }
 }

@@ -6,6 +6,8 @@ public sealed class TempRoot : IDisposable
     public TempRoot()
     {
         Path = Directory.CreateTempSubdirectory("sbxtest-").FullName;
+        // Searchable by the unprivileged host ids of user-namespace sandboxes (it is made 0700).
+        File.SetUnixFileMode(Path, (UnixFileMode)0x1ED);
         StateDir = System.IO.Path.Combine(Path, "state");
         RuntimeDir = System.IO.Path.Combine(Path, "run");
         Directory.CreateDirectory(StateDir);
