@@ -19,6 +19,8 @@ public sealed class BenchDaemon : IDisposable
     private BenchDaemon(string executable)
     {
         _root = Directory.CreateTempSubdirectory("sbxbench-").FullName;
+        // Searchable by the host ids of user-namespace sandboxes (it is made 0700).
+        File.SetUnixFileMode(_root, (UnixFileMode)0x1ED);
         var stateDir = Directory.CreateDirectory(Path.Combine(_root, "state")).FullName;
         var runtimeDir = Directory.CreateDirectory(Path.Combine(_root, "run")).FullName;
         Socket = Path.Combine(runtimeDir, "sandboxd.sock");

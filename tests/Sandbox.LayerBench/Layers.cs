@@ -27,6 +27,12 @@ internal sealed class Layers(string trueBinary, string root, int n)
         var ns = Row(rows, "+ pid, mount, ipc, uts namespaces", Spawn(binary, Basic, []), floor);
         var net = Row(rows, "+ network namespace", Spawn(binary, Basic | NamespaceSet.Network, []), ns);
         var fs = Row(rows, "+ overlay root, /proc, /dev, /tmp, pivot_root", Spawn(binary, Basic | NamespaceSet.Network, rootfs), net);
+        var ids = new UidRangeAllocator();
+        var range = ids.Allocate();
+        var usernsRootfs = RootfsPlanner.Plan(paths, image, bindHostUsr: true, "layers", 64 << 20, 16 << 20, userNamespace: true);
+        Row(rows, "+ user namespace (id maps written by the parent; fork-style clone)", Clock.Sample(n, () => Reaper.Reap(NativeLauncher.Spawn(
+            new LaunchSpec(Basic | NamespaceSet.Network | NamespaceSet.User, usernsRootfs, ["true"], []) { IdMap = UidRangeAllocator.MapFor(range) },
+            binary.Fd, DevNull.Fd))), fs);
         Row(rows, "+ cgroup join, back to back", SpawnJoined(binary, cgroups, rootfs, 0), fs);
         Row(rows, "+ cgroup join, 100 ms idle", SpawnJoined(binary, cgroups, rootfs, 100), fs);
         Row(rows, "cgroup create + limits + remove", Clock.Sample(n, () =>

@@ -25,6 +25,8 @@ public sealed unsafe class SandboxLauncher : IDisposable
         _runtimeDir = runtimeDir;
         _cgroups = cgroups;
         Directory.CreateDirectory(new SandboxPaths(stateDir, runtimeDir, "").Scratch);
+        RequireSearchable(stateDir);
+        RequireSearchable(runtimeDir);
         _defaultImage = DefaultImage.Create(stateDir);
         _init = InitBinary.Load(initPath ?? InitBinary.DefaultPath);
     }
@@ -93,6 +95,15 @@ public sealed unsafe class SandboxLauncher : IDisposable
                 _idRanges.Release(unused);
             throw;
         }
+    }
+
+    /// <summary>A user-namespace sandbox's processes are unprivileged host ids: every directory
+    /// above the image and the mount point must let them pass. Said at start, not per create.</summary>
+    private static void RequireSearchable(string dir)
+    {
+        for (var d = new DirectoryInfo(Path.GetFullPath(dir)); d is not null; d = d.Parent)
+            if ((d.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+                throw new SandboxSetupException($"{d.FullName} is not searchable by others (o+x): user-namespace sandboxes below it could not reach their image; chmod o+x it or choose another --state-dir/--runtime-dir");
     }
 
     private static List<SetupOp> JoinCgroupOps(ICgroup cgroup)
