@@ -16,7 +16,7 @@ public sealed class BenchDaemon : IDisposable
     private readonly StringBuilder _log = new();
     private readonly string _root;
 
-    private BenchDaemon(string executable)
+    private BenchDaemon(string executable, IEnumerable<string> extraArgs)
     {
         _root = Directory.CreateTempSubdirectory("sbxbench-").FullName;
         // Searchable by the host ids of user-namespace sandboxes (it is made 0700).
@@ -25,7 +25,7 @@ public sealed class BenchDaemon : IDisposable
         var runtimeDir = Directory.CreateDirectory(Path.Combine(_root, "run")).FullName;
         Socket = Path.Combine(runtimeDir, "sandboxd.sock");
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--socket", Socket, "--state-dir", stateDir, "--runtime-dir", runtimeDir })
+        foreach (var arg in new[] { "--socket", Socket, "--state-dir", stateDir, "--runtime-dir", runtimeDir }.Concat(extraArgs))
             start.ArgumentList.Add(arg);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         // Drained continuously: a full pipe would stall the daemon mid-benchmark.
@@ -46,10 +46,10 @@ public sealed class BenchDaemon : IDisposable
         }
     }
 
-    /// <summary>Starts the daemon and waits until its socket exists.</summary>
-    public static BenchDaemon Start(string executable)
+    /// <summary>Starts the daemon (with any extra options, e.g. --dns-map) and waits until its socket exists.</summary>
+    public static BenchDaemon Start(string executable, IEnumerable<string>? extraArgs = null)
     {
-        var daemon = new BenchDaemon(executable);
+        var daemon = new BenchDaemon(executable, extraArgs ?? []);
         try
         {
             daemon.WaitForSocket();

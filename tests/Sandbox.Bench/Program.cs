@@ -1,4 +1,9 @@
 using Sandboxd.Bench;
+using Sandboxd.Bench.Network;
+
+// `network --sandboxd PATH [--out FILE]`: the egress table; otherwise the lifecycle table.
+if (args.Length > 0 && args[0] == "network")
+    return await NetworkProgram.RunAsync(args[1..]);
 
 BenchOptions options;
 try

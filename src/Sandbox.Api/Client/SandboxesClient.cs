@@ -25,5 +25,9 @@ public sealed class SandboxesClient(GrpcConnection connection) : IDisposable
     public Task<DestroyResponse> DestroyAsync(string id, CancellationToken cancel = default) =>
         connection.UnaryAsync(Service + "Destroy", new DestroyRequest { Id = id }, DestroyResponse.Parser, null, cancel);
 
+    public Task<Sandbox> UpdateNetworkPolicyAsync(string sandboxId, EgressPolicy policy, CancellationToken cancel = default) =>
+        connection.UnaryAsync(Service + "UpdateNetworkPolicy", new UpdateNetworkPolicyRequest { SandboxId = sandboxId, Policy = policy },
+            Sandbox.Parser, null, cancel);
+
     public void Dispose() => connection.Dispose();
 }

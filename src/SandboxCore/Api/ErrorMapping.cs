@@ -1,6 +1,8 @@
 using Sandboxd.Api.Wire;
+using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Network;
 
 namespace Sandboxd.Core.Api;
 
@@ -24,6 +26,10 @@ public static class ErrorMapping
         SandboxSetupException s when s.Message.Contains("init exited", StringComparison.Ordinal) =>
             new RpcException(StatusCode.Aborted, s.Message, e),
         SandboxSetupException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
+        NetworkNotEnabledException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
+        // The host could not set up the sandbox's network (nft, ip, the address pool): the
+        // message names the step, as for the other isolation layers.
+        NetworkSetupException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
         _ => null,
     };
 }

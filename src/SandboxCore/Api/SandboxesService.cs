@@ -14,7 +14,7 @@ public sealed class SandboxesService(Orchestrator orchestrator)
 
     public void Register(GrpcServiceRegistry registry) => registry
         .AddUnary<CreateRequest, Sandbox>(Prefix + "Create", CreateRequest.Parser,
-            (req, ctx) => Guard(() => Task.Run(() => orchestrator.Create(req), ctx.CancellationToken)))
+            (req, ctx) => Guard(() => Task.Run(() => orchestrator.CreateAsync(req), ctx.CancellationToken)))
         .AddUnary<GetRequest, Sandbox>(Prefix + "Get", GetRequest.Parser,
             (req, _) => Guard(() => Task.FromResult(orchestrator.Get(req.Id))))
         .AddUnary<ListRequest, ListResponse>(Prefix + "List", ListRequest.Parser,
@@ -22,7 +22,9 @@ public sealed class SandboxesService(Orchestrator orchestrator)
         .AddServerStreaming<ExecuteRequest, ExecuteResponse>(Prefix + "Execute", ExecuteRequest.Parser,
             (req, writer, ctx) => Guard(() => ExecuteAsync(req, writer, ctx)))
         .AddUnary<DestroyRequest, DestroyResponse>(Prefix + "Destroy", DestroyRequest.Parser,
-            (req, _) => Guard(() => Task.Run(() => new DestroyResponse { Existed = orchestrator.Destroy(req.Id) })));
+            (req, _) => Guard(async () => new DestroyResponse { Existed = await orchestrator.DestroyAsync(req.Id).ConfigureAwait(false) }))
+        .AddUnary<UpdateNetworkPolicyRequest, Sandbox>(Prefix + "UpdateNetworkPolicy", UpdateNetworkPolicyRequest.Parser,
+            (req, _) => Guard(() => Task.FromResult(orchestrator.UpdateNetworkPolicy(req))));
 
     private async Task<ExitStatus> ExecuteAsync(ExecuteRequest req, IServerStreamWriter<ExecuteResponse> writer, GrpcCallContext ctx)
     {

@@ -38,6 +38,7 @@ public static class DaemonHost
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<HotRing>());
         services.AddSingleton(sp => new WarmPool(sp.GetRequiredService<SandboxLauncher>(), sp.GetRequiredService<SqliteStateStore>(),
             sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>()));
+        services.AddEgressNetwork(options.Network);
         services.AddSingleton<Orchestrator>();
         services.AddSingleton<SandboxesService>();
         services.AddSingleton<GrpcServiceRegistry>();

@@ -3,13 +3,17 @@ namespace Sandboxd.Core.Hosting;
 /// <summary>sandboxd's command line. Defaults are the embedded ones `make run` uses.</summary>
 public sealed record DaemonOptions(string Socket, string StateDir, string RuntimeDir, string? Listen, int WarmPool)
 {
-    public const string Usage = """
+    /// <summary>Egress networking: the proxy's resolver (null = the system's), table and pool.</summary>
+    public NetworkDaemonOptions Network { get; init; } = new();
+
+    public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
           --state-dir DIR    SQLite state, images, sandbox upper dirs (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
           --listen ADDR:PORT also serve gRPC on TCP (h2c)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
+        {NetworkDaemonOptions.Usage}
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -17,6 +21,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
         string? listen = null;
         int warmPool = 2;
+        var network = new NetworkDaemonOptions();
         for (int i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -29,9 +34,10 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
                     break;
+                case var name when NetworkDaemonOptions.Accepts(name): network = network.With(name, Value()); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool);
+        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool) { Network = network };
     }
 }

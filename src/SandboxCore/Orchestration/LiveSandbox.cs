@@ -1,14 +1,21 @@
+using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
 using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Network;
 
 namespace Sandboxd.Core.Orchestration;
 
-/// <summary>A sandbox this daemon runs: its record and its launched processes.</summary>
-public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched)
+/// <summary>A sandbox this daemon runs: its record, its launched processes and, in egress mode,
+/// its network attachment (which goes with it on destroy).</summary>
+public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched, SandboxNetwork network, IEgressAttachment? egress)
 {
     public SandboxRecord Record { get; set; } = record;
 
     public LaunchedSandbox Launched { get; } = launched;
+
+    public SandboxNetwork Network { get; } = network;
+
+    public IEgressAttachment? Egress { get; } = egress;
 
     private long _executions;
 

@@ -5,35 +5,39 @@ using Microsoft.Extensions.Logging;
 using Sandboxd.Api.V1;
 using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
+using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
 using Sandboxd.Governance.Risk;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Launch;
+using Sandboxd.Isolation.Network;
 using Sandboxd.Isolation.Profiles;
 
 namespace Sandboxd.Core.Orchestration;
 
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
-public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, IAuditSink audit,
+public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
     TimeProvider clock, ILogger<Orchestrator> log) : IDisposable
 {
-    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
-    public Sandbox Create(CreateRequest request)
+    public async Task<Sandbox> CreateAsync(CreateRequest request)
     {
         var image = RequestChecks.Image(request.Image);
         var profile = LimitsResolver.Profile(request.Profile);
         var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
-        var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, false, false, false));
+        var network = SandboxNetwork.FromProto(request.Network);
+        var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, network.IsEgress, false, false));
+        // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         var (id, launched) = TakePrepared(image, request.Hostname, profile, limits) ?? LaunchNew(image, request.Hostname, profile, limits);
+        var egress = await AttachAsync(id, launched, network).ConfigureAwait(false);
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
-        var live = new LiveSandbox(record, launched);
+        var live = new LiveSandbox(record, launched, network, egress);
         _live[id] = live;
         try
         {
@@ -42,13 +46,44 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         catch
         {
             _live.TryRemove(id, out _);
+            await networks.DetachAsync(id, egress).ConfigureAwait(false);
             launched.Destroy();
             throw;
         }
         _ = WatchInitAsync(live);
-        audit.Emit(AuditKind.SandboxCreated, id, null, new Dictionary<string, string> { ["image"] = record.Image, ["risk"] = record.Risk });
+        audit.Emit(AuditKind.SandboxCreated, id, null, new Dictionary<string, string>
+        {
+            ["image"] = record.Image, ["risk"] = record.Risk, ["network"] = network.IsEgress ? "egress" : "none",
+        });
         LogCreated(id, launched.InitPid);
-        return ToProto(record);
+        return ToProto(live);
+    }
+
+    /// <summary>A sandbox whose network cannot be set up is not handed out half-made.</summary>
+    private async Task<IEgressAttachment?> AttachAsync(string id, LaunchedSandbox launched, SandboxNetwork network)
+    {
+        try
+        {
+            return await networks.AttachAsync(id, launched.InitPid, network).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            launched.Destroy();
+            RecordCreateFailed(id, e);
+            throw;
+        }
+    }
+
+    public Sandbox UpdateNetworkPolicy(UpdateNetworkPolicyRequest request)
+    {
+        RequestChecks.SandboxId("sandbox_id", request.SandboxId);
+        if (!_live.TryGetValue(request.SandboxId, out var live))
+            throw new SandboxNotFoundException(request.SandboxId);
+        if (live.Egress is not { } egress)
+            throw new NetworkNotEnabledException(request.SandboxId);
+        egress.UpdatePolicy(EgressPolicyMapping.FromProto(request.Policy, "policy"));
+        LogPolicyUpdated(request.SandboxId);
+        return ToProto(live);
     }
 
     /// <summary>A prepared sandbox, when the request asks for nothing it was not prepared with.</summary>
@@ -84,21 +119,26 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         catch (Exception e)
         {
-            store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
-            audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
+            RecordCreateFailed(id, e);
             throw;
         }
+    }
+
+    private void RecordCreateFailed(string id, Exception e)
+    {
+        store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
     }
 
     public Sandbox Get(string id)
     {
         RequestChecks.SandboxId("id", id);
         if (_live.TryGetValue(id, out var live))
-            return SandboxMapping.ToProto(live.Record, ReadUsage(live));
+            return ToProto(live, ReadUsage(live));
         return store.Find(id) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
     }
 
-    public IReadOnlyList<Sandbox> List() => _live.Values.Select(l => ToProto(l.Record)).OrderBy(s => s.CreatedUnixMs).ToList();
+    public IReadOnlyList<Sandbox> List() => _live.Values.Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
 
     public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel)
     {
@@ -111,14 +151,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         if (!_live.TryGetValue(request.SandboxId, out var live))
             throw new SandboxNotFoundException(request.SandboxId);
 
-        // Only what the request names, over fixed defaults: nothing of the daemon's leaks in.
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["PATH"] = DefaultPath, ["HOME"] = home, ["LANG"] = "C.UTF-8",
-        };
-        foreach (var (k, v) in request.Env)
-            env[k] = v;
-        var spec = new ExecSpec(argv, env.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
+        var spec = new ExecSpec(argv, CommandEnvironment.Build(home, live.Egress?.ProxyEnvironment, request.Env),
             request.Cwd.Length > 0 ? request.Cwd : home, uid, gid);
         var executionId = live.NextExecutionId();
         TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
@@ -176,13 +209,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Idempotent: false when the sandbox was already gone.</summary>
-    public bool Destroy(string id)
+    public async Task<bool> DestroyAsync(string id)
     {
         RequestChecks.SandboxId("id", id);
         if (!_live.TryRemove(id, out var live))
             return false;
         try
         {
+            // Network first: the proxy stops serving before the processes it serves are gone.
+            await networks.DetachAsync(id, live.Egress).ConfigureAwait(false);
             live.Launched.Destroy();
         }
         finally
@@ -202,7 +237,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         {
             try
             {
-                Destroy(id);
+                // Shutdown callbacks are synchronous; this runs on the host's stopping thread.
+                DestroyAsync(id).GetAwaiter().GetResult();
             }
             catch (Exception e)
             {
@@ -240,6 +276,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         if (!_live.TryRemove(live.Record.Id, out _))
             return;
         // init died without a Destroy: reap it and clean up, so nothing is stuck as "running".
+        await networks.DetachAsync(live.Record.Id, live.Egress).ConfigureAwait(false);
         try
         {
             live.Launched.Destroy();
@@ -254,6 +291,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 
     private static Sandbox ToProto(SandboxRecord r) => SandboxMapping.ToProto(r);
 
+    private static Sandbox ToProto(LiveSandbox live, CgroupUsage? usage = null) => SandboxMapping.ToProto(live, usage);
+
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sandbox {Id} created, init pid {Pid}")]
     private partial void LogCreated(string id, int pid);
 
@@ -265,6 +304,9 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "reading usage of sandbox {Id} failed: {Error}")]
     private partial void LogUsageFailed(string id, string error);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "sandbox {Id}: network policy updated")]
+    private partial void LogPolicyUpdated(string id);
 
     public void Dispose() => DestroyAll();
 }

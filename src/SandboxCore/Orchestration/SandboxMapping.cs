@@ -7,6 +7,15 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Records and usage onto the wire's messages.</summary>
 public static class SandboxMapping
 {
+    /// <summary>A running sandbox: with its network and the policy in force now (an update may
+    /// have replaced the one it was created with).</summary>
+    public static Sandbox ToProto(LiveSandbox live, CgroupUsage? usage = null)
+    {
+        var sandbox = ToProto(live.Record, usage);
+        sandbox.Network = live.Network.ToProto(live.Egress?.Policy ?? live.Network.Policy);
+        return sandbox;
+    }
+
     public static Sandbox ToProto(SandboxRecord r, CgroupUsage? usage = null)
     {
         var s = new Sandbox

@@ -9,12 +9,29 @@ internal static class CreateCommand
     {
         var image = new Option<string?>("--image") { Description = "an unpacked rootfs directory (default: the host's /usr + a generated /etc)" };
         var hostname = new Option<string?>("--hostname") { Description = "hostname inside the sandbox (default: its id)" };
+        var network = new Option<string>("--network")
+        {
+            Description = "none (loopback only) or egress (only the daemon's proxy, which applies the --allow/--deny policy)",
+            DefaultValueFactory = _ => "none",
+        };
+        network.AcceptOnlyFromAmong("none", "egress");
+        var transparent = new Option<bool>("--transparent") { Description = "egress: also filter TCP from programs that ignore the proxy variables" };
+        var policy = new EgressPolicyOptions();
         var json = CommonOptions.Json();
-        var command = new Command("create", "create a sandbox and print its id") { image, hostname, json };
+        var command = new Command("create", "create a sandbox and print its id") { image, hostname, network, transparent, json };
+        policy.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            // Policy options on a none-mode sandbox would be ignored: refuse them here, as the daemon does.
+            if (r.GetValue(network) != "egress" && (policy.AnyGiven(r) || r.GetValue(transparent)))
+                r.AddError("--allow-*, --deny-domain and --transparent need --network egress");
+        });
         command.SetAction((result, cancel) => CommonOptions.Run(async () =>
         {
             using var client = CommonOptions.Connect(result);
             var request = new CreateRequest { Image = result.GetValue(image) is { } i ? Path.GetFullPath(i) : "", Hostname = result.GetValue(hostname) ?? "" };
+            if (result.GetValue(network) == "egress")
+                request.Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy.Read(result), Transparent = result.GetValue(transparent) };
             var sandbox = await client.CreateAsync(request, cancel: cancel);
             Console.WriteLine(result.GetValue(json) ? CommonOptions.ToJson(sandbox) : sandbox.Id);
             return 0;

@@ -17,8 +17,13 @@ public sealed class DaemonProcess : IDisposable
     {
     }
 
+    /// <summary>A daemon with extra command-line options (e.g. --dns-map).</summary>
+    public DaemonProcess(IEnumerable<string> extraArgs) : this(new TempRoot(), ownsRoot: true, extraArgs)
+    {
+    }
+
     /// <summary>A daemon on an existing state root: a restart after a crash.</summary>
-    public DaemonProcess(TempRoot root, bool ownsRoot)
+    public DaemonProcess(TempRoot root, bool ownsRoot, IEnumerable<string>? extraArgs = null)
     {
         Root = root;
         _ownsRoot = ownsRoot;
@@ -30,7 +35,7 @@ public sealed class DaemonProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "--socket", Socket, "--state-dir", Root.StateDir, "--runtime-dir", Root.RuntimeDir })
+        foreach (var arg in new[] { "--socket", Socket, "--state-dir", Root.StateDir, "--runtime-dir", Root.RuntimeDir }.Concat(extraArgs ?? []))
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };

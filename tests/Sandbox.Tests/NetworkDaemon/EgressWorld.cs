@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using Sandboxd.Api.V1;
+using Sandboxd.Tests.Network;
+using Sandboxd.Tests.Support;
+
+namespace Sandboxd.Tests.NetworkDaemon;
+
+/// <summary>A real daemon whose proxy resolves names only through a --dns-map pointing at a test
+/// host this world made (HTTP on 80, HTTPS on 443), with its own nft table and address block so
+/// nothing it does touches another daemon's network. Dispose proves none of it is left.</summary>
+public sealed class EgressWorld : IAsyncDisposable
+{
+    private readonly string _dnsMap;
+
+    private EgressWorld(string tag, int block, TestHost host, string dnsMap, DaemonProcess daemon)
+    {
+        Tag = tag;
+        Block = block;
+        Host = host;
+        _dnsMap = dnsMap;
+        Daemon = daemon;
+    }
+
+    public string Tag { get; }
+
+    public int Block { get; }
+
+    internal TestHost Host { get; }
+
+    public DaemonProcess Daemon { get; }
+
+    /// <summary>Only allowed.test:443 (its /30 is allowed so the name's private address passes).</summary>
+    public EgressPolicy Policy => new()
+    {
+        AllowDomains = { "allowed.test" },
+        DenyDomains = { "denied.test" },
+        AllowCidrs = { Host.Cidr },
+        AllowPorts = { 443 },
+    };
+
+    public static async Task<EgressWorld> StartAsync()
+    {
+        var tag = "sbxt" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var block = RandomNumberGenerator.GetInt32(1, 255);
+        var host = await TestHost.StartAsync(tag, block);
+        var dnsMap = Path.Combine(Path.GetTempPath(), tag + ".dnsmap");
+        try
+        {
+            host.ServeTcp(80, TestServers.HttpAsync);
+            host.ServeTcp(443, TestServers.HttpsAsync);
+            await File.WriteAllTextAsync(dnsMap,
+                $"# test names, all on the test host\nallowed.test {host.Address}\ndenied.test {host.Address}\nother.test {host.Address}\n");
+            var daemon = new DaemonProcess(["--dns-map", dnsMap, "--egress-table", tag, "--egress-pool", $"10.213.{block}.0/24"]);
+            return new EgressWorld(tag, block, host, dnsMap, daemon);
+        }
+        catch
+        {
+            File.Delete(dnsMap);
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<Sandbox> CreateEgressAsync(EgressPolicy? policy = null, bool transparent = false) =>
+        await Daemon.Client.CreateAsync(new CreateRequest
+        {
+            Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy ?? Policy, Transparent = transparent },
+        });
+
+    /// <summary>Waits for a daemon log line containing every part (decisions are logged when the
+    /// connection closes, which can be just after the client saw its end).</summary>
+    public async Task<string> WaitForLogAsync(params string[] parts)
+    {
+        var deadline = Environment.TickCount64 + 5000;
+        while (true)
+        {
+            var line = Daemon.Log.Split('\n').FirstOrDefault(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)));
+            if (line is not null)
+                return line;
+            if (Environment.TickCount64 > deadline)
+                throw new TimeoutException($"no log line with {string.Join(" + ", parts)}:\n{Daemon.Log}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The egress chains in this daemon's nft table (one per attached sandbox).</summary>
+    public async Task<string[]> ChainsAsync()
+    {
+        var (code, output, _) = await Shell.RunAsync("nft", ["list", "table", "inet", Tag]);
+        return code != 0 ? [] : output.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("chain in_", StringComparison.Ordinal)).Select(l => l[6..].TrimEnd(' ', '{')).ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            Daemon.Dispose();
+        }
+        finally
+        {
+            File.Delete(_dnsMap);
+            await Host.DisposeAsync();
+        }
+        // The daemon's shutdown removed its sandboxes' veths and its table.
+        await NetworkTestBed.AssertNoLeaksAsync(Tag, Block);
+    }
+}
