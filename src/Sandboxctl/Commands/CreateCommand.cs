@@ -17,9 +17,11 @@ internal static class CreateCommand
         network.AcceptOnlyFromAmong("none", "egress");
         var transparent = new Option<bool>("--transparent") { Description = "egress: also filter TCP from programs that ignore the proxy variables" };
         var policy = new EgressPolicyOptions();
+        var resources = new ResourceOptions();
         var json = CommonOptions.Json();
         var command = new Command("create", "create a sandbox and print its id") { image, hostname, network, transparent, json };
         policy.AddTo(command);
+        resources.AddTo(command);
         command.Validators.Add(r =>
         {
             // Policy options on a none-mode sandbox would be ignored: refuse them here, as the daemon does.
@@ -30,6 +32,7 @@ internal static class CreateCommand
         {
             using var client = CommonOptions.Connect(result);
             var request = new CreateRequest { Image = result.GetValue(image) is { } i ? Path.GetFullPath(i) : "", Hostname = result.GetValue(hostname) ?? "" };
+            resources.Apply(result, request);
             if (result.GetValue(network) == "egress")
                 request.Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy.Read(result), Transparent = result.GetValue(transparent) };
             var sandbox = await client.CreateAsync(request, cancel: cancel);

@@ -14,9 +14,12 @@ public sealed class SandboxctlTests(DaemonFixture fixture) : IClassFixture<Daemo
     [RootFact]
     public async Task Create_exec_list_get_destroy_through_the_cli()
     {
-        var created = await Ctl(null, "create", "--json");
+        var created = await Ctl(null, "create", "--json", "--memory", "256M", "--pids", "128", "--cpus", "0.5");
         Assert.Equal(0, created.Code);
-        var id = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("id").GetString()!;
+        var createdJson = JsonDocument.Parse(created.Stdout).RootElement;
+        var id = createdJson.GetProperty("id").GetString()!;
+        Assert.Equal("268435456", createdJson.GetProperty("limits").GetProperty("memoryBytes").GetString());
+        Assert.Equal(0.5, createdJson.GetProperty("limits").GetProperty("cpus").GetDouble());
         try
         {
             var piped = await Ctl("x\n", "exec", id, "--", "cat");

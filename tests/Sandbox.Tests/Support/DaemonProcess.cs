@@ -50,6 +50,19 @@ public sealed class DaemonProcess : IDisposable
             Thread.Sleep(20);
         }
         Client = SandboxesClient.ForUnixSocket(Socket);
+        // The socket file appears at bind(), a moment before the server accepts: ready means answering.
+        while (true)
+        {
+            try
+            {
+                Client.ListAsync().GetAwaiter().GetResult();
+                break;
+            }
+            catch (Sandboxd.Api.Wire.RpcException e) when (e.Status == Sandboxd.Api.Wire.StatusCode.Unavailable && DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     public TempRoot Root { get; }
