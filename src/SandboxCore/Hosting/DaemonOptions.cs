@@ -3,6 +3,9 @@ namespace Sandboxd.Core.Hosting;
 /// <summary>sandboxd's command line. Defaults are the embedded ones `make run` uses.</summary>
 public sealed record DaemonOptions(string Socket, string StateDir, string RuntimeDir, string? Listen, int WarmPool)
 {
+    /// <summary>The shared hot tier; null keeps audit's hot tier in this daemon's memory.</summary>
+    public string? RedisUrl { get; init; }
+
     public const string Usage = """
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
@@ -10,12 +13,13 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
           --listen ADDR:PORT also serve gRPC on TCP (h2c)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
+          --redis-url URL    also stream audit events to Redis (redis://host:port/ or unix:///path)
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null;
+        string? listen = null, redis = null;
         int warmPool = 2;
         for (int i = 0; i < args.Count; i++)
         {
@@ -26,12 +30,13 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--state-dir": state = Value(); break;
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
+                case "--redis-url": redis = Value(); break;
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
                     break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool);
+        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool) { RedisUrl = redis };
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             throw;
         }
         _ = WatchInitAsync(live);
-        audit.Emit(AuditKind.SandboxCreated, id, null, new Dictionary<string, string> { ["image"] = record.Image, ["risk"] = record.Risk });
+        audit.Emit(AuditKind.SandboxCreated, id, null, AuditAttributes.Created(record));
         LogCreated(id, launched.InitPid);
         return ToProto(record);
     }
@@ -124,6 +124,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
         ExecutionResult result;
         var before = ReadUsage(live);
+        audit.Emit(AuditKind.ExecutionStarted, live.Record.Id, executionId, AuditAttributes.Started(spec, request.User));
         try
         {
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel).ConfigureAwait(false);
@@ -136,11 +137,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
                 throw new CommandStartException(argv[0], e);
             throw;
         }
-        audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, new Dictionary<string, string>
-        {
-            ["argv0"] = argv[0], ["exit"] = result.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["signal"] = result.Signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, AuditAttributes.Finished(spec, request.User, result));
         var after = ReadUsage(live);
         // Counters of the whole sandbox: with commands running side by side, a kill is
         // attributed to each of them that could have caused it.
