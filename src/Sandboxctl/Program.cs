@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(ExecCommand.Build());
         root.Subcommands.Add(DestroyCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }
