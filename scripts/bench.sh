@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lifecycle benchmark: sandboxd vs bubblewrap vs a plain fork+exec, measured in one run,
-# printed as one table and written to out/bench/lifecycle.md. Run as root after `make build`
+# printed as one table and written to out/bench/lifecycle.md; then the audit pipeline's table
+# (ingest, durability, query latency, cold compression) in out/bench/audit.md. Run as root after `make build`
 # (or `make bench`). BENCH_N=30 for a quick run; the default is 200 samples per scenario, after
 # BENCH_WARMUP (default 20) untimed ones.
 set -euo pipefail
@@ -32,5 +33,7 @@ mkdir -p "$out"
 "$CC" -O2 -Wall -Wextra -Werror -std=gnu11 -o "$out/forkexec" tests/Sandbox.Bench/native/forkexec.c
 "$DOTNET" build tests/Sandbox.Bench/Sandbox.Bench.csproj -c Release -nologo -v:q
 
-exec "$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench" \
-    --sandboxd "$daemon" --forkexec "$out/forkexec" --bwrap "$bwrap" --out "$out/lifecycle.md"
+bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
+"$bench" --sandboxd "$daemon" --forkexec "$out/forkexec" --bwrap "$bwrap" --out "$out/lifecycle.md"
+# The audit section: the pipeline in process on a temp dir (AUDIT_BENCH_EVENTS, default 1M).
+"$bench" audit --out "$out/audit.md"

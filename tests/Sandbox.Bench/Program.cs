@@ -1,5 +1,7 @@
 using Sandboxd.Bench;
 
+if (args.Length > 0 && args[0] == "audit")
+    return await AuditBenchMain.RunAsync(args);
 BenchOptions options;
 try
 {
