@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lifecycle benchmark: sandboxd vs bubblewrap vs a plain fork+exec, measured in one run,
 # printed as one table and written to out/bench/lifecycle.md; then the network table
-# (out/bench/network.md). Run as root after `make build`
+# (out/bench/network.md) and the audit pipeline's table (out/bench/audit.md). Run as root after `make build`
 # (or `make bench`). BENCH_N=30 for a quick run; the default is 200 samples per scenario, after
 # BENCH_WARMUP (default 20) untimed ones.
 set -euo pipefail
@@ -38,3 +38,6 @@ bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
 # The second table: egress proxy latency and throughput against a direct connection, and the
 # network's cost in create (its own netns test host, removed afterwards; under a minute).
 "$bench" network --sandboxd "$daemon" --out "$out/network.md"
+
+# The audit section: the pipeline in process on a temp dir (AUDIT_BENCH_EVENTS, default 1M).
+"$bench" audit --out "$out/audit.md"

@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(DestroyCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

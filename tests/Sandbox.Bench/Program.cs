@@ -5,6 +5,8 @@ using Sandboxd.Bench.Network;
 if (args.Length > 0 && args[0] == "network")
     return await NetworkProgram.RunAsync(args[1..]);
 
+if (args.Length > 0 && args[0] == "audit")
+    return await AuditBenchMain.RunAsync(args);
 BenchOptions options;
 try
 {

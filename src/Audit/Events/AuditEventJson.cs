@@ -22,10 +22,17 @@ public static class AuditEventJson
         WriteOptional(w, "trc", ev.TraceId);
         if (ev.Risk != AuditRisk.None)
             w.WriteNumber("r", (int)ev.Risk);
-        w.WriteStartObject("a");
-        foreach (var (key, value) in ev.Attributes)
-            w.WriteString(key, value);
+        w.WritePropertyName("a");
+        WriteAttributes(w, ev.Attributes);
         w.WriteEndObject();
+    }
+
+    /// <summary>The attributes as one JSON object: the warm tier's column and the "a" of the stored form.</summary>
+    public static void WriteAttributes(Utf8JsonWriter w, IReadOnlyDictionary<string, string> attributes)
+    {
+        w.WriteStartObject();
+        foreach (var (key, value) in attributes)
+            w.WriteString(key, value);
         w.WriteEndObject();
     }
 
@@ -47,12 +54,7 @@ public static class AuditEventJson
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            foreach (var (key, value) in attributes)
-                w.WriteString(key, value);
-            w.WriteEndObject();
-        }
+            WriteAttributes(w, attributes);
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 

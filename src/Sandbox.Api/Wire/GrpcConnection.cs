@@ -29,6 +29,9 @@ public sealed class GrpcConnection : IDisposable
     /// <summary>Largest response message accepted; larger ones fail with ResourceExhausted.</summary>
     public int MaxReceiveMessageSize { get; init; } = GrpcFraming.DefaultMaxMessageSize;
 
+    /// <summary>Request headers sent with every call (x-tenant, x-trace-id); set before the first call.</summary>
+    public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     public static GrpcConnection ForUnixSocket(string path) =>
         // The host name is never resolved: the connect callback decides where bytes go.
         new(CreateUnixSocketHandler(path), new Uri("http://localhost"), path);
@@ -103,6 +106,8 @@ public sealed class GrpcConnection : IDisposable
             Content = new GrpcRequestContent(request),
         };
         message.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+        foreach (var (name, value) in Metadata)
+            message.Headers.TryAddWithoutValidation(name, value);
         if (deadline is { } timeout)
             message.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(timeout));
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
-using Sandboxd.Audit.Tiers;
 using Sandboxd.Core.Api;
 using Sandboxd.Core.Api.Grpc;
 using Sandboxd.Core.Orchestration;
@@ -34,8 +33,7 @@ public static class DaemonHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
-        services.AddSingleton(sp => new HotRing(65536, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<HotRing>());
+        services.AddAudit(options);
         services.AddSingleton(sp => new WarmPool(sp.GetRequiredService<SandboxLauncher>(), sp.GetRequiredService<SqliteStateStore>(),
             sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>()));
         services.AddEgressNetwork(options.Network);
@@ -52,6 +50,7 @@ public static class DaemonHost
             DaemonLog.Swept(log, swept);
         var pool = app.Services.GetRequiredService<WarmPool>();
         app.Services.GetRequiredService<SandboxesService>().Register(app.Services.GetRequiredService<GrpcServiceRegistry>());
+        app.UseAudit();
         app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
 
         var audit = app.Services.GetRequiredService<IAuditSink>();

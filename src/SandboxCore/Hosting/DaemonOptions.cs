@@ -6,6 +6,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>Egress networking: the proxy's resolver (null = the system's), table and pool.</summary>
     public NetworkDaemonOptions Network { get; init; } = new();
 
+    /// <summary>The shared hot tier; null keeps audit's hot tier in this daemon's memory.</summary>
+    public string? RedisUrl { get; init; }
+
     public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
@@ -14,12 +17,13 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --listen ADDR:PORT also serve gRPC on TCP (h2c)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
         {NetworkDaemonOptions.Usage}
+          --redis-url URL    also stream audit events to Redis (redis://host:port/ or unix:///path)
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null;
+        string? listen = null, redis = null;
         int warmPool = 2;
         var network = new NetworkDaemonOptions();
         for (int i = 0; i < args.Count; i++)
@@ -31,6 +35,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--state-dir": state = Value(); break;
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
+                case "--redis-url": redis = Value(); break;
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
                     break;
@@ -38,6 +43,6 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool) { Network = network };
+        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool) { Network = network, RedisUrl = redis };
     }
 }

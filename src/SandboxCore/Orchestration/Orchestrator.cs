@@ -51,10 +51,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             throw;
         }
         _ = WatchInitAsync(live);
-        audit.Emit(AuditKind.SandboxCreated, id, null, new Dictionary<string, string>
-        {
-            ["image"] = record.Image, ["risk"] = record.Risk, ["network"] = network.IsEgress ? "egress" : "none",
-        });
+        var created = new Dictionary<string, string>(AuditAttributes.Created(record)) { ["network"] = network.IsEgress ? "egress" : "none" };
+        audit.Emit(AuditKind.SandboxCreated, id, null, created);
         LogCreated(id, launched.InitPid);
         return ToProto(live);
     }
@@ -157,6 +155,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
         ExecutionResult result;
         var before = ReadCounters(live);
+        audit.Emit(AuditKind.ExecutionStarted, live.Record.Id, executionId, AuditAttributes.Started(spec, request.User));
         try
         {
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel).ConfigureAwait(false);
@@ -169,11 +168,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
                 throw new CommandStartException(argv[0], e);
             throw;
         }
-        audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, new Dictionary<string, string>
-        {
-            ["argv0"] = argv[0], ["exit"] = result.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["signal"] = result.Signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, AuditAttributes.Finished(spec, request.User, result));
         var after = ReadCounters(live);
         // Counters of the whole sandbox: with commands running side by side, a kill is
         // attributed to each of them that could have caused it.

@@ -22,12 +22,21 @@ internal static class CommonOptions
     public static string ToJson(IMessage message) =>
         new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(message);
 
+    /// <summary>One message on one line (JSON lines), field names as in the proto's JSON mapping.</summary>
+    public static string ToJsonLine(IMessage message) => JsonFormatter.Default.Format(message);
+
     /// <summary>Runs a command body; a gRPC error goes to stderr with a non-zero exit.</summary>
     public static async Task<int> Run(Func<Task<int>> body)
     {
         try
         {
             return await body().ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            // A bad option value (a --since that is no time, an unknown --kind): a usage error.
+            await Console.Error.WriteLineAsync($"sandboxctl: {e.Message}").ConfigureAwait(false);
+            return 2;
         }
         catch (RpcException e)
         {

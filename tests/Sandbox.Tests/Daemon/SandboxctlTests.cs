@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Sandboxd.Tests.Support;
 using Xunit;
@@ -63,24 +62,7 @@ public sealed class SandboxctlTests(DaemonFixture fixture) : IClassFixture<Daemo
 
     private async Task<(int Code, string Stdout, string Stderr)> Ctl(string? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxctl"))
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("--socket");
-        start.ArgumentList.Add(Daemon.Socket);
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        if (stdin is not null)
-            await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await Sandboxctl.RunAsync(Daemon.Socket, stdin, args);
+        return (result.Code, result.Stdout, result.Stderr);
     }
 }

@@ -43,7 +43,8 @@ public sealed class DaemonProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!File.Exists(Socket))
+        // The socket file appears at bind(), a moment before listen(): ready is when a connect succeeds.
+        while (!File.Exists(Socket) || !Accepts(Socket))
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
                 throw new InvalidOperationException("sandboxd did not start:\n" + Log);
@@ -66,6 +67,21 @@ public sealed class DaemonProcess : IDisposable
     }
 
     public TempRoot Root { get; }
+
+    private static bool Accepts(string socketPath)
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
 
     public string Socket { get; }
 

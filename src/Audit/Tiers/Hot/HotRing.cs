@@ -1,4 +1,5 @@
 using Sandboxd.Audit.Events;
+using Sandboxd.Audit.Tiers.Hot;
 
 // Kept in the namespace the daemon already imports; the file sits with the other hot-tier code.
 namespace Sandboxd.Audit.Tiers;
@@ -13,6 +14,9 @@ public sealed class HotRing(int capacity, TimeProvider clock) : IAuditSink
     private long _next;
 
     public long Count => Interlocked.Read(ref _next);
+
+    /// <summary>Live subscribers; fed after the ring, outside its lock.</summary>
+    public HotTail Tail { get; } = new();
 
     public void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null) =>
         Append(_factory.Create(kind, AuditCorrelation.None, sandboxId, executionId, attributes, AuditRisk.None));
@@ -29,6 +33,7 @@ public sealed class HotRing(int capacity, TimeProvider clock) : IAuditSink
             _ring[_next % _ring.Length] = ev;
             _next++;
         }
+        Tail.Publish(ev);
     }
 
     /// <summary>The retained events, oldest first, optionally for one sandbox.</summary>

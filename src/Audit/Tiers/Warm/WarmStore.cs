@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Sandboxd.Audit.Events;
 using Sandboxd.Audit.Query;
@@ -12,6 +15,9 @@ public sealed class WarmStore : IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _insert;
+    // Reused for every row's attributes: a fresh stream and writer per event was the ingest's main garbage.
+    private readonly ArrayBufferWriter<byte> _attrsBuffer = new(1024);
+    private readonly Utf8JsonWriter _attrsWriter;
 
     public WarmStore(string path)
     {
@@ -26,6 +32,7 @@ public sealed class WarmStore : IDisposable
         foreach (string name in WarmSchema.Columns.Split(", "))
             _insert.Parameters.Add(new SqliteParameter("$" + name, null));
         _insert.Prepare();
+        _attrsWriter = new Utf8JsonWriter(_attrsBuffer);
     }
 
     public string Path { get; }
@@ -54,7 +61,7 @@ public sealed class WarmStore : IDisposable
             p[9].Value = (object?)ev.RequestId ?? DBNull.Value;
             p[10].Value = (object?)ev.TraceId ?? DBNull.Value;
             p[11].Value = (int)ev.Risk;
-            p[12].Value = AuditEventJson.AttributesToString(ev.Attributes);
+            p[12].Value = AttributesJson(ev.Attributes);
             added += _insert.ExecuteNonQuery();
         }
         tx.Commit();
@@ -110,8 +117,18 @@ public sealed class WarmStore : IDisposable
 
     public void Dispose()
     {
+        _attrsWriter.Dispose();
         _insert.Dispose();
         _writer.Dispose();
+    }
+
+    private string AttributesJson(IReadOnlyDictionary<string, string> attributes)
+    {
+        _attrsBuffer.ResetWrittenCount();
+        _attrsWriter.Reset();
+        AuditEventJson.WriteAttributes(_attrsWriter, attributes);
+        _attrsWriter.Flush();
+        return Encoding.UTF8.GetString(_attrsBuffer.WrittenSpan);
     }
 
     private SqliteConnection Open()

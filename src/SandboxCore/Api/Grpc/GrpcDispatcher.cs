@@ -55,6 +55,7 @@ public sealed class GrpcDispatcher
         }
 
         using var context = new GrpcCallContext(httpContext, path, timeout, _options.MaxReceiveMessageSize, _timeProvider);
+        CallCorrelation.Current = CallCorrelation.From(context); // flows into the handler and every event it causes
         try
         {
             await method.InvokeAsync(context).ConfigureAwait(false);

@@ -1,0 +1,41 @@
+using Sandboxd.Api.Client;
+using Sandboxd.Api.V1;
+using Sandboxd.Api.Wire;
+using Sandboxd.Tests.Support;
+
+namespace Sandboxd.Tests.AuditApi;
+
+/// <summary>Clients of one daemon that call as a given tenant and trace id (request headers).</summary>
+internal static class AuditApiClients
+{
+    public static SandboxesClient Sandboxes(DaemonProcess daemon, string? tenant = null, string? traceId = null)
+    {
+        var connection = GrpcConnection.ForUnixSocket(daemon.Socket);
+        if (tenant is not null)
+            connection.Metadata[AuditClient.TenantHeader] = tenant;
+        if (traceId is not null)
+            connection.Metadata[AuditClient.TraceHeader] = traceId;
+        return new SandboxesClient(connection);
+    }
+
+    /// <summary>No tenant: root on the Unix socket, the operator.</summary>
+    public static AuditClient Audit(DaemonProcess daemon, string? tenant = null) => AuditClient.ForUnixSocket(daemon.Socket, tenant);
+
+    public static async Task<List<AuditEvent>> ForSandboxAsync(this AuditClient audit, string sandboxId, params int[] kinds)
+    {
+        var request = new AuditQueryRequest { SandboxId = sandboxId };
+        request.Kinds.Add(kinds);
+        return (await audit.QueryAsync(request)).Events.ToList();
+    }
+
+    public static async Task WaitForTailSubscriberAsync(this AuditClient audit)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await audit.StatsAsync()).TailSubscribers == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the tail never subscribed");
+            await Task.Delay(20);
+        }
+    }
+}
