@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -169,7 +170,9 @@ static void wait_for_maps(int sync_fd, int err_fd)
         report_and_exit(err_fd, -1, SBX_STEP_USERNS_WAIT);
     }
     close(sync_fd);
-    if (setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
+    /* Raw system calls: glibc's setresuid() broadcasts to every thread it knows of, under a
+       lock that another daemon thread may have held at clone() — a copied, held lock. */
+    if (syscall(SYS_setresgid, 0, 0, 0) == -1 || syscall(SYS_setresuid, 0, 0, 0) == -1)
         report_and_exit(err_fd, -1, SBX_STEP_SETID);
 }
 
@@ -221,10 +224,25 @@ __attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_
     report_and_exit(err_fd, -1, SBX_STEP_EXEC);
 }
 
+/* How long a child may take from clone() to execve() before it is killed: a setup that hangs
+   must come back as an error, never as a create that never returns. */
+#define SBX_SETUP_TIMEOUT_MS 30000
+
 static ssize_t read_full(int fd, void *buf, size_t len)
 {
     size_t got = 0;
     while (got < len) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int ready = poll(&p, 1, SBX_SETUP_TIMEOUT_MS);
+        if (ready == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (ready == -1) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
         ssize_t r = read(fd, (char *)buf + got, len - got);
         if (r == 0)
             break;
@@ -309,11 +327,14 @@ static int32_t finish_spawn(long pid, int clone_errno, int read_fd, sbx_spawn_re
 
     int32_t report[3];
     ssize_t got = read_full(read_fd, report, sizeof report);
+    int read_errno = errno;
     close(read_fd);
     if (got == 0) {
         result->pid = (int32_t)pid;
         return 0;
     }
+    if (got == -1)
+        kill((pid_t)pid, SIGKILL); /* stuck or unreadable: never leave it half set up */
 
     while (waitpid((pid_t)pid, NULL, 0) == -1 && errno == EINTR) {
     }
@@ -321,6 +342,9 @@ static int32_t finish_spawn(long pid, int clone_errno, int read_fd, sbx_spawn_re
         result->op_index = report[0];
         result->step = report[1];
         result->error = report[2];
+    } else if (got == -1) {
+        result->step = SBX_STEP_EXEC;
+        result->error = read_errno;
     } else {
         result->step = SBX_STEP_EXEC;
         result->error = EPROTO;
