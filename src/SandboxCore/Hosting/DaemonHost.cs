@@ -40,6 +40,7 @@ public static class DaemonHost
         services.AddSingleton<Orchestrator>();
         services.AddSingleton<SandboxesService>();
         services.AddSingleton<GrpcServiceRegistry>();
+        services.AddSingleton(new GrpcServerOptions { TcpToken = options.TcpToken });
         services.AddSingleton<GrpcDispatcher>();
 
         var app = builder.Build();

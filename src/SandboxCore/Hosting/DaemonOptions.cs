@@ -6,6 +6,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>Egress networking: the proxy's resolver (null = the system's), table and pool.</summary>
     public NetworkDaemonOptions Network { get; init; } = new();
 
+    /// <summary>Bearer token for TCP callers (from --token-file).</summary>
+    public string? TcpToken { get; init; }
+
     /// <summary>The shared hot tier; null keeps audit's hot tier in this daemon's memory.</summary>
     public string? RedisUrl { get; init; }
 
@@ -14,7 +17,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
           --state-dir DIR    SQLite state, images, sandbox upper dirs (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
-          --listen ADDR:PORT also serve gRPC on TCP (h2c)
+          --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file
+          --token-file FILE  the bearer token TCP callers must send (first line of FILE)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
         {NetworkDaemonOptions.Usage}
           --redis-url URL    also stream audit events to Redis (redis://host:port/ or unix:///path)
@@ -23,7 +27,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null, redis = null;
+        string? listen = null, redis = null, tokenFile = null;
         int warmPool = 2;
         var network = new NetworkDaemonOptions();
         for (int i = 0; i < args.Count; i++)
@@ -35,6 +39,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--state-dir": state = Value(); break;
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
+                case "--token-file": tokenFile = Value(); break;
                 case "--redis-url": redis = Value(); break;
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
@@ -43,6 +48,26 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool) { Network = network, RedisUrl = redis };
+        if (listen is not null && tokenFile is null)
+            throw new ArgumentException("--listen needs --token-file: TCP callers authenticate with a bearer token");
+        string? token = tokenFile is null ? null : ReadToken(tokenFile);
+        return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
+        {
+            Network = network, RedisUrl = redis, TcpToken = token,
+        };
+    }
+
+    private static string ReadToken(string path)
+    {
+        string token;
+        try
+        {
+            token = File.ReadLines(path).FirstOrDefault()?.Trim() ?? "";
+        }
+        catch (IOException e)
+        {
+            throw new ArgumentException($"--token-file {path}: {e.Message}");
+        }
+        return token.Length >= 16 ? token : throw new ArgumentException($"--token-file {path}: the token must be at least 16 characters");
     }
 }

@@ -26,6 +26,19 @@ public sealed class GrpcDispatcher
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Unix-socket callers pass (the socket's mode admits only root); a TCP caller must
+    /// present the configured token, compared in constant time. No token configured: no TCP caller.</summary>
+    private bool TcpCallerAuthenticated(HttpContext httpContext)
+    {
+        if (httpContext.Connection.RemoteIpAddress is null)
+            return true;
+        if (_options.TcpToken is not { Length: > 0 } token)
+            return false;
+        string presented = httpContext.Request.Headers.Authorization.ToString();
+        var expected = System.Text.Encoding.UTF8.GetBytes("Bearer " + token);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, System.Text.Encoding.UTF8.GetBytes(presented));
+    }
+
     public async Task HandleAsync(HttpContext httpContext)
     {
         if (await RejectIfNotGrpcAsync(httpContext).ConfigureAwait(false))
@@ -35,6 +48,12 @@ public sealed class GrpcDispatcher
         HttpResponse response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = GrpcProtocol.ContentType;
+
+        if (!TcpCallerAuthenticated(httpContext))
+        {
+            SendStatus(httpContext, responseStarted: false, StatusCode.Unauthenticated, "a bearer token is required on TCP (authorization: Bearer …)");
+            return;
+        }
 
         if (!_registry.TryGet(path, out GrpcMethod? method))
         {
