@@ -260,13 +260,17 @@ typedef struct child_start {
     const sbx_spawn_args *args;
     int report_fd;
     int read_fd;
+    int sync_fd;       /* user namespace: the read end the child waits on, else -1 */
+    int sync_write_fd; /* closed in the child */
 } child_start;
 
 static int child_entry(void *arg)
 {
     const child_start *start = arg;
     close(start->read_fd);
-    child(start->args, start->report_fd, -1);
+    if (start->sync_write_fd >= 0)
+        close(start->sync_write_fd);
+    child(start->args, start->report_fd, start->sync_fd);
 }
 
 static int write_text(const char *path, const char *text)
@@ -308,9 +312,11 @@ static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *r
     return 0;
 }
 
-/* A user namespace needs the parent to act between clone() and the child's first op, so this
-   path cannot use CLONE_VFORK; it clones like fork() (copying page tables) instead of sharing
-   memory with a running parent. */
+/* A user namespace needs the parent to act between clone() and the child's first op (write its
+   id maps, join its cgroup), so this path cannot use CLONE_VFORK. It still shares memory
+   (CLONE_VM): copying a large daemon's page tables would stall every other thread of it. The
+   child touches only its own stack; the one thing both write is errno in the shared TLS, which
+   can at worst mislabel a failure that happens on both sides at once. */
 static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result, int pipe_fds[2]);
 
 
@@ -363,15 +369,22 @@ static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result
         close(pipe_fds[1]);
         return -1;
     }
+    void *stack = mmap(NULL, SBX_CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        result->step = SBX_STEP_CLONE;
+        result->error = errno;
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        close(sync_fds[0]);
+        close(sync_fds[1]);
+        return -1;
+    }
+    child_start start = { .args = a, .report_fd = pipe_fds[1], .read_fd = pipe_fds[0],
+                          .sync_fd = sync_fds[0], .sync_write_fd = sync_fds[1] };
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    long pid = syscall(SYS_clone, (unsigned long)a->clone_flags | SIGCHLD, 0, 0, 0, 0);
-    if (pid == 0) {
-        close(pipe_fds[0]);
-        close(sync_fds[1]);
-        child(a, pipe_fds[1], sync_fds[0]);
-    }
+    int pid = clone(child_entry, (char *)stack + SBX_CHILD_STACK, (int)a->clone_flags | CLONE_VM | SIGCHLD, &start);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(pipe_fds[1]);
@@ -384,6 +397,7 @@ static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result
             kill((pid_t)pid, SIGKILL);
             while (waitpid((pid_t)pid, NULL, 0) == -1 && errno == EINTR) {
             }
+            munmap(stack, SBX_CHILD_STACK);
             result->error = saved;
             errno = saved;
             return -1;
@@ -393,7 +407,10 @@ static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result
         }
     }
     close(sync_fds[1]);
-    return finish_spawn(pid, clone_errno, pipe_fds[0], result);
+    int32_t rc = finish_spawn(pid, clone_errno, pipe_fds[0], result);
+    /* Only now is the stack free: the child has exec'd (a new address space) or been reaped. */
+    munmap(stack, SBX_CHILD_STACK);
+    return rc;
 }
 
 int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
@@ -424,7 +441,7 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
         close(pipe_fds[1]);
         return -1;
     }
-    child_start start = { .args = a, .report_fd = pipe_fds[1], .read_fd = pipe_fds[0] };
+    child_start start = { .args = a, .report_fd = pipe_fds[1], .read_fd = pipe_fds[0], .sync_fd = -1, .sync_write_fd = -1 };
 
     /* Signals stay blocked across clone() so no .NET handler runs in the child. */
     sigset_t all, old;

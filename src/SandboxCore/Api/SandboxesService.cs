@@ -14,7 +14,7 @@ public sealed class SandboxesService(Orchestrator orchestrator)
 
     public void Register(GrpcServiceRegistry registry) => registry
         .AddUnary<CreateRequest, Sandbox>(Prefix + "Create", CreateRequest.Parser,
-            (req, ctx) => Guard(() => Task.Run(() => orchestrator.CreateAsync(req), ctx.CancellationToken)))
+            (req, _) => Guard(() => orchestrator.CreateAsync(req)))
         .AddUnary<GetRequest, Sandbox>(Prefix + "Get", GetRequest.Parser,
             (req, _) => Guard(() => Task.FromResult(orchestrator.Get(req.Id))))
         .AddUnary<ListRequest, ListResponse>(Prefix + "List", ListRequest.Parser,
