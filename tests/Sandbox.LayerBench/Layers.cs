@@ -30,7 +30,7 @@ internal sealed class Layers(string trueBinary, string root, int n)
         var ids = new UidRangeAllocator();
         var range = ids.Allocate();
         var usernsRootfs = RootfsPlanner.Plan(paths, image, bindHostUsr: true, "layers", 64 << 20, 16 << 20, userNamespace: true);
-        Row(rows, "+ user namespace (id maps written by the parent; fork-style clone)", Clock.Sample(n, () => Reaper.Reap(NativeLauncher.Spawn(
+        Row(rows, "+ user namespace (id maps written by the parent before any op)", Clock.Sample(n, () => Reaper.Reap(NativeLauncher.Spawn(
             new LaunchSpec(Basic | NamespaceSet.Network | NamespaceSet.User, usernsRootfs, ["true"], []) { IdMap = UidRangeAllocator.MapFor(range) },
             binary.Fd, DevNull.Fd))), fs);
         Row(rows, "+ cgroup join, back to back", SpawnJoined(binary, cgroups, rootfs, 0), fs);
