@@ -273,39 +273,24 @@ static int child_entry(void *arg)
     child(start->args, start->report_fd, start->sync_fd);
 }
 
-static int write_text(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
-    size_t len = strlen(text);
-    ssize_t n = write(fd, text, len);
-    int saved = errno;
-    close(fd);
-    if (n != (ssize_t)len) {
-        errno = n == -1 ? saved : EIO;
-        return -1;
-    }
-    return 0;
-}
 
 /* Parent side of a user-namespace spawn: id maps and cgroup join, then release the child. */
 static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *result)
 {
     char path[64], text[32];
     snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-    if (write_text(path, a->uid_map) == -1) {
+    if (write_file(path, a->uid_map) == -1) {
         result->step = SBX_STEP_UID_MAP;
         return -1;
     }
     snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-    if (write_text(path, a->gid_map) == -1) {
+    if (write_file(path, a->gid_map) == -1) {
         result->step = SBX_STEP_UID_MAP;
         return -1;
     }
     snprintf(text, sizeof text, "%d", (int)pid);
     for (char *const *f = a->join_files; f != NULL && *f != NULL; f++)
-        if (write_text(*f, text) == -1) {
+        if (write_file(*f, text) == -1) {
             result->step = SBX_STEP_CGROUP_JOIN;
             return -1;
         }
