@@ -43,6 +43,11 @@ static char request_buf[SBX_MAX_REQUEST + 1];
 static struct sock_filter seccomp_program[SBX_MAX_SECCOMP_BYTES / sizeof(struct sock_filter)];
 static unsigned short seccomp_len;
 static int seccomp_rejected; /* a bad program fails every command closed, never runs it unfiltered */
+static int seccomp_notify;   /* the program has USER_NOTIF rules: each command gets a listener */
+
+/* Where the command child hands its listener fd to init (fd numbers fixed before execve). */
+#define CHILD_REPORT_FD 3
+#define CHILD_NOTIFY_FD 4
 
 static void send_event(const sbx_event *ev)
 {
@@ -113,20 +118,47 @@ static void exec_with_path(char *const argv[], char *const envp[])
     errno = saw_eacces ? EACCES : ENOENT;
 }
 
+/* Hands the seccomp listener to init over the notify socket: one byte with SCM_RIGHTS. */
+static int send_listener(int sock, int listener)
+{
+    char byte = 1;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &listener, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
 static void run_child(const sbx_exec_request *req, char **argv, char **envp, const char *cwd,
-                      const int fds[3], int err_fd)
+                      const int fds[3], int err_fd, int notify_fd)
 {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
+    /* Lift the report pipe and notify socket above anything dup2 or close_range touch. */
+    int report = fcntl(err_fd, F_DUPFD_CLOEXEC, 100);
+    int notify = notify_fd >= 0 ? fcntl(notify_fd, F_DUPFD_CLOEXEC, 100) : -1;
+    if (report == -1 || (notify_fd >= 0 && notify == -1))
+        child_fail(err_fd, SBX_EXEC_STEP_FDS);
     for (int i = 0; i < 3; i++)
         if (dup2(fds[i], i) == -1)
-            child_fail(err_fd, SBX_EXEC_STEP_FDS);
-    /* Only 0-2 and the report pipe (close-on-exec) stay open. */
-    if (err_fd > 3)
-        syscall(SYS_close_range, 3, err_fd - 1, 0);
-    syscall(SYS_close_range, err_fd + 1, ~0U, 0);
+            child_fail(report, SBX_EXEC_STEP_FDS);
+    if (dup3(report, CHILD_REPORT_FD, O_CLOEXEC) == -1)
+        child_fail(report, SBX_EXEC_STEP_FDS);
+    err_fd = CHILD_REPORT_FD;
+    if (notify >= 0 && dup3(notify, CHILD_NOTIFY_FD, O_CLOEXEC) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_FDS);
+    /* Only 0-2 stay open past execve; 3 and 4 are close-on-exec. */
+    syscall(SYS_close_range, notify >= 0 ? CHILD_NOTIFY_FD + 1 : CHILD_REPORT_FD + 1, ~0U, 0);
 
     if (setgroups(0, NULL) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_SETGROUPS);
@@ -146,8 +178,17 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     }
     if (seccomp_len > 0) {
         struct sock_fprog prog = { .len = seccomp_len, .filter = seccomp_program };
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+        unsigned int flags = seccomp_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+        long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+        if (listener == -1)
             child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
+        /* The daemon must hold the listener before the first audited call (execve, next). */
+        if (seccomp_notify) {
+            if (send_listener(CHILD_NOTIFY_FD, (int)listener) == -1)
+                child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
+            close((int)listener);
+            close(CHILD_NOTIFY_FD);
+        }
     }
     exec_with_path(argv, envp);
     child_fail(err_fd, SBX_EXEC_STEP_EXECVE);
@@ -206,6 +247,8 @@ static void close_fds(const int *fds, int n)
         close(fds[i]);
 }
 
+static void forward_listener(int sock, uint32_t exec_id, pid_t pid);
+
 static void handle_exec(size_t len, const int fds[3], int nfds)
 {
     static char *argv[MAX_ARGS], *envp[MAX_ARGS];
@@ -222,7 +265,9 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
         return;
     }
     int report[2];
-    if (pipe2(report, O_CLOEXEC) == -1) {
+    int notify[2] = { -1, -1 };
+    if (pipe2(report, O_CLOEXEC) == -1 ||
+        (seccomp_notify && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify) == -1)) {
         close_fds(fds, nfds);
         send_failed(req->exec_id, SBX_EXEC_STEP_FORK, errno);
         return;
@@ -230,15 +275,25 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
     pid_t pid = fork();
     if (pid == 0) {
         close(report[0]);
-        run_child(req, argv, envp, cwd, fds, report[1]);
+        if (notify[0] >= 0)
+            close(notify[0]);
+        run_child(req, argv, envp, cwd, fds, report[1], notify[1]);
     }
     int fork_errno = errno;
     close(report[1]);
+    if (notify[1] >= 0)
+        close(notify[1]);
     close_fds(fds, nfds);
     if (pid == -1) {
         close(report[0]);
+        if (notify[0] >= 0)
+            close(notify[0]);
         send_failed(req->exec_id, SBX_EXEC_STEP_FORK, fork_errno);
         return;
+    }
+    if (notify[0] >= 0) {
+        forward_listener(notify[0], req->exec_id, pid);
+        close(notify[0]);
     }
     int32_t msg[2];
     ssize_t r;
@@ -257,8 +312,9 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
     send_event(&ev);
 }
 
-static void handle_set_seccomp(size_t len)
+static void handle_set_seccomp(size_t len, int notify)
 {
+    seccomp_notify = notify;
     uint32_t bytes = ((const uint32_t *)request_buf)[1];
     if (len != 8 + (size_t)bytes || bytes == 0 || bytes % sizeof(struct sock_filter) != 0 || bytes > SBX_MAX_SECCOMP_BYTES) {
         seccomp_rejected = 1;
@@ -266,6 +322,44 @@ static void handle_set_seccomp(size_t len)
     }
     memcpy(seccomp_program, request_buf + 8, bytes);
     seccomp_len = (unsigned short)(bytes / sizeof(struct sock_filter));
+}
+
+/* Receives the command's listener (EOF: it failed before installing its filter) and passes it
+   on to the daemon, which answers the command's audited calls. */
+static void forward_listener(int sock, uint32_t exec_id, pid_t pid)
+{
+    char byte;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    ssize_t n;
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n == -1 && errno == EINTR);
+    struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+        return;
+    int listener;
+    memcpy(&listener, CMSG_DATA(c), sizeof(int));
+    sbx_event ev = { .type = SBX_MSG_NOTIFY_FD, .exec_id = exec_id, .pid = pid };
+    struct iovec out = { .iov_base = &ev, .iov_len = sizeof ev };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct msghdr m = { .msg_iov = &out, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+    struct cmsghdr *oc = CMSG_FIRSTHDR(&m);
+    oc->cmsg_level = SOL_SOCKET;
+    oc->cmsg_type = SCM_RIGHTS;
+    oc->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(oc), &listener, sizeof(int));
+    while (sendmsg(CONTROL_FD, &m, MSG_NOSIGNAL) == -1 && errno == EINTR) {
+    }
+    close(listener);
 }
 
 static void handle_kill(const sbx_kill_request *req)
@@ -376,8 +470,8 @@ int main(void)
             uint32_t type = n >= 4 ? *(uint32_t *)request_buf : 0;
             if (type == SBX_MSG_EXEC && (size_t)n >= sizeof(sbx_exec_request))
                 handle_exec((size_t)n, fds, nfds);
-            else if (type == SBX_MSG_SET_SECCOMP && n >= 8)
-                handle_set_seccomp((size_t)n);
+            else if ((type == SBX_MSG_SET_SECCOMP || type == SBX_MSG_SET_SECCOMP_NOTIFY) && n >= 8)
+                handle_set_seccomp((size_t)n, type == SBX_MSG_SET_SECCOMP_NOTIFY);
             else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
                 handle_kill((const sbx_kill_request *)request_buf);
             else

@@ -11,9 +11,12 @@
 #define SBX_MSG_EXEC 1      /* sbx_exec_request + strings, with 3 fds: stdin, stdout, stderr */
 #define SBX_MSG_KILL 2      /* sbx_kill_request */
 #define SBX_MSG_SET_SECCOMP 3 /* 8-byte header {type, length} + a BPF program (struct sock_filter[]) */
+#define SBX_MSG_SET_SECCOMP_NOTIFY 4 /* as 3, for a program with USER_NOTIF rules: each command's
+                                       listener fd goes to the daemon before the command runs */
 #define SBX_MSG_STARTED 101 /* sbx_event: pid */
 #define SBX_MSG_EXITED 102  /* sbx_event: wait status and rusage */
 #define SBX_MSG_FAILED 103  /* sbx_event: step and errno; the command never ran */
+#define SBX_MSG_NOTIFY_FD 104 /* sbx_event with one fd: the command's seccomp listener */
 
 /* Steps of starting a command, reported in SBX_MSG_FAILED. */
 #define SBX_EXEC_STEP_FORK 1

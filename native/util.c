@@ -7,6 +7,8 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,4 +76,97 @@ int32_t Sbx_RemoveTree(const char *path)
         return unlink(path);
     /* FTW_PHYS: never follow a symlink. FTW_MOUNT: never descend into another filesystem. */
     return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* recvmsg of one datagram with up to max_fds fds; waits up to timeout_ms (-1: forever).
+   Bytes received (0 = peer closed), or -1 + errno (ETIMEDOUT on timeout). */
+int32_t Sbx_RecvWithFds(int32_t sock, void *buf, uint32_t len, int32_t *fds, int32_t max_fds, int32_t *fd_count, int32_t timeout_ms)
+{
+    *fd_count = 0;
+    for (;;) {
+        struct pollfd p = { .fd = sock, .events = POLLIN };
+        int ready = poll(&p, 1, timeout_ms);
+        if (ready == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (ready == -1) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        struct iovec iov = { .iov_base = buf, .iov_len = len };
+        union {
+            char buf[CMSG_SPACE(8 * sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof control.buf;
+        ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n == -1) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            return -1;
+        }
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                continue;
+            int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < count; i++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                if (*fd_count < max_fds)
+                    fds[(*fd_count)++] = fd;
+                else
+                    close(fd);
+            }
+        }
+        return (int32_t)n;
+    }
+}
+
+/* Waits for the next notification on a seccomp listener. 1 = one was read, 0 = every process
+   using the filter is gone, -1 + errno. */
+int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, int32_t *nr, uint64_t args[6])
+{
+    for (;;) {
+        struct pollfd p = { .fd = listener, .events = POLLIN };
+        if (poll(&p, 1, -1) == -1) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if ((p.revents & POLLIN) == 0 && (p.revents & (POLLHUP | POLLERR)) != 0)
+            return 0;
+        struct seccomp_notif req;
+        memset(&req, 0, sizeof req);
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == -1) {
+            /* ENOENT: the caller died before its notification was read. */
+            if (errno == EINTR || errno == ENOENT)
+                continue;
+            return -1;
+        }
+        *id = req.id;
+        *pid = (int32_t)req.pid;
+        *nr = req.data.nr;
+        for (int i = 0; i < 6; i++)
+            args[i] = req.data.args[i];
+        return 1;
+    }
+}
+
+/* Lets the notified call run as if no filter had stopped it (the audit only looks). */
+int32_t Sbx_NotifContinue(int32_t listener, uint64_t id)
+{
+    struct seccomp_notif_resp resp;
+    memset(&resp, 0, sizeof resp);
+    resp.id = id;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == -1 && errno != ENOENT)
+        return -1;
+    return 0;
 }

@@ -17,13 +17,13 @@ public static class CommandRunner
     public delegate ValueTask OutputSink(OutputStream stream, ReadOnlyMemory<byte> data);
 
     public static async Task<ExecutionResult> RunAsync(InitChannel init, ExecSpec spec, ReadOnlyMemory<byte> stdin,
-        OutputSink sink, TimeSpan? timeout, CancellationToken cancel)
+        OutputSink sink, TimeSpan? timeout, CancellationToken cancel, object? tag = null)
     {
         using var stdinPair = StdioPair.Create();
         using var stdoutPair = StdioPair.Create();
         using var stderrPair = StdioPair.Create();
         var clock = Stopwatch.StartNew();
-        var command = init.Start(spec, stdinPair.RemoteFd, stdoutPair.RemoteFd, stderrPair.RemoteFd);
+        var command = init.Start(spec, stdinPair.RemoteFd, stdoutPair.RemoteFd, stderrPair.RemoteFd, tag);
         stdinPair.CloseRemote();
         stdoutPair.CloseRemote();
         stderrPair.CloseRemote();

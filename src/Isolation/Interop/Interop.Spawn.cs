@@ -48,6 +48,15 @@ internal static unsafe partial class Native
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_SendWithFds", SetLastError = true)]
     internal static partial int SendWithFds(int sock, byte* buf, uint len, int* fds, int fdCount);
 
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_RecvWithFds", SetLastError = true)]
+    internal static partial int RecvWithFds(int sock, byte* buf, uint len, int* fds, int maxFds, int* fdCount, int timeoutMs);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifRecv", SetLastError = true)]
+    internal static partial int NotifRecv(int listener, ulong* id, int* pid, int* nr, ulong* args);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifContinue", SetLastError = true)]
+    internal static partial int NotifContinue(int listener, ulong id);
+
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_RemoveTree", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int RemoveTree(string path);
 }

@@ -18,16 +18,20 @@ public sealed class InitChannel : IDisposable
     public InitChannel(int fd)
     {
         _socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-        _ = ReceiveLoopAsync();
+        // A thread of its own: events may carry fds (SCM_RIGHTS), which .NET's socket API cannot receive.
+        new Thread(ReceiveLoop) { IsBackground = true, Name = "sbx-init-channel" }.Start();
     }
 
     /// <summary>Completes when init has gone away (the sandbox is dead).</summary>
     public Task Closed => _closed.Task;
 
-    public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd)
+    /// <summary>Called (on a listener thread) for every call the profile audits, before it runs.</summary>
+    public Action<SyscallNotice>? SyscallObserved { get; set; }
+
+    public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, object? tag = null)
     {
         uint id = Interlocked.Increment(ref _nextExecId);
-        var pending = new PendingCommand(id);
+        var pending = new PendingCommand(id, tag);
         _pending[id] = pending;
         try
         {
@@ -43,7 +47,7 @@ public sealed class InitChannel : IDisposable
 
     /// <summary>The filter every later command runs under. Messages are ordered on the socket,
     /// so no command can start before it.</summary>
-    public void SetSeccomp(byte[] program) => Send(InitProtocol.EncodeSetSeccomp(program), []);
+    public void SetSeccomp(byte[] program, bool notify) => Send(InitProtocol.EncodeSetSeccomp(program, notify), []);
 
     public void Kill(uint execId, int signal)
     {
@@ -65,31 +69,43 @@ public sealed class InitChannel : IDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    private unsafe void ReceiveLoop()
     {
         var buffer = new byte[InitProtocol.EventSize];
-        try
+        int* fds = stackalloc int[4];
+        int sock = (int)_socket.Handle;
+        while (true)
         {
-            while (true)
+            int count;
+            int n;
+            fixed (byte* b = buffer)
+                n = Native.RecvWithFds(sock, b, (uint)buffer.Length, fds, 4, &count, -1);
+            if (n <= 0)
+                break;
+            if (n != InitProtocol.EventSize)
             {
-                int n = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-                if (n == 0)
-                    break;
-                if (n != InitProtocol.EventSize)
-                    continue;
-                Dispatch(InitProtocol.DecodeEvent(buffer));
+                for (int i = 0; i < count; i++)
+                    Native.Close(fds[i]);
+                continue;
             }
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
+            var ev = InitProtocol.DecodeEvent(buffer);
+            if (ev.Type == InitProtocol.MsgNotifyFd && count >= 1)
+                StartListener(ev, fds[0]);
+            else
+                Dispatch(ev);
+            for (int i = ev.Type == InitProtocol.MsgNotifyFd ? 1 : 0; i < count; i++)
+                Native.Close(fds[i]);
         }
         _closed.TrySetResult();
         foreach (var pending in _pending.Values)
             pending.Fail(new SandboxSetupException("the sandbox's init exited; the sandbox is gone"));
         _pending.Clear();
+    }
+
+    private void StartListener(InitEvent ev, int listener)
+    {
+        var tag = _pending.TryGetValue(ev.ExecId, out var pending) ? pending.Tag : null;
+        SyscallListener.Start(listener, tag, notice => SyscallObserved?.Invoke(notice));
     }
 
     private void Dispatch(InitEvent ev)
@@ -112,5 +128,19 @@ public sealed class InitChannel : IDisposable
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            // Wakes the receive thread (its poll sees the shutdown) before the fd is closed.
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _socket.Dispose();
+    }
 }

@@ -9,9 +9,11 @@ public static class InitProtocol
     public const uint MsgExec = 1;
     public const uint MsgKill = 2;
     public const uint MsgSetSeccomp = 3;
+    public const uint MsgSetSeccompNotify = 4;
     public const uint MsgStarted = 101;
     public const uint MsgExited = 102;
     public const uint MsgFailed = 103;
+    public const uint MsgNotifyFd = 104;
     public const int ExecHeaderSize = 32;
     public const int KillSize = 16;
     public const int EventSize = 48;
@@ -53,10 +55,10 @@ public static class InitProtocol
         return buf;
     }
 
-    public static byte[] EncodeSetSeccomp(byte[] program)
+    public static byte[] EncodeSetSeccomp(byte[] program, bool notify)
     {
         var buf = new byte[8 + program.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(buf, MsgSetSeccomp);
+        BinaryPrimitives.WriteUInt32LittleEndian(buf, notify ? MsgSetSeccompNotify : MsgSetSeccomp);
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(4), (uint)program.Length);
         program.CopyTo(buf, 8);
         return buf;

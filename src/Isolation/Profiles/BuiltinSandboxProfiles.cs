@@ -16,16 +16,21 @@ public static class BuiltinSandboxProfiles
         new(RlimitResource.NoFile, 4096, 4096),
     ];
 
+    /// <summary>What the audit record shows of every sandbox: programs started and connections made.</summary>
+    private static readonly string[] Audited = ["execve", "execveat", "connect"];
+
     public static SandboxProfile Default { get; } = new("default", BuiltinProfiles.Default,
         new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, TmpBytes: 256 * MiB, CommonRlimits)
     {
         UserNamespace = true,
+        AuditedSyscalls = Audited,
     };
 
     public static SandboxProfile Strict { get; } = new("strict", BuiltinProfiles.Strict,
         new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, TmpBytes: 64 * MiB, CommonRlimits)
     {
         UserNamespace = true,
+        AuditedSyscalls = Audited,
     };
 
     public static IReadOnlyList<SandboxProfile> All { get; } = [Default, Strict];

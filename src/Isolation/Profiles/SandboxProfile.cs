@@ -17,8 +17,15 @@ public sealed record SandboxProfile(
     /// <summary>Root inside maps to an unprivileged host id range of its own (escapes land as nobody).</summary>
     public bool UserNamespace { get; init; }
 
-    private readonly Lazy<byte[]> _program = new(() => SeccompCompiler.Compile(Seccomp));
+    /// <summary>Calls reported to the daemon (seccomp user notification) before they run.</summary>
+    public IReadOnlyList<string> AuditedSyscalls { get; init; } = [];
+
+    private byte[]? _program;
 
     /// <summary>Compiled once per profile, not per sandbox (ARCHITECTURE.md: the floor).</summary>
-    public byte[] SeccompProgram => _program.Value;
+    public byte[] SeccompProgram => _program ??= SeccompCompiler.Compile(Seccomp with
+    {
+        // Audited calls first: the first matching rule wins, and an audited call still runs.
+        Rules = [.. AuditedSyscalls.Select(name => new SyscallRule(name, SeccompAction.UserNotif)), .. Seccomp.Rules],
+    });
 }

@@ -33,6 +33,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, network.IsEgress, false, false));
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         var (id, launched) = TakePrepared(image, request.Hostname, profile, limits) ?? LaunchNew(image, request.Hostname, profile, limits);
+        launched.Channel.SyscallObserved = notice => audit.Emit(
+            notice.Syscall == "connect" ? AuditKind.SyscallConnect : AuditKind.SyscallExec,
+            (notice.Tag as ExecutionTag)?.Correlation ?? AuditCorrelation.None, id, (notice.Tag as ExecutionTag)?.ExecutionId,
+            new Dictionary<string, string> { ["syscall"] = notice.Syscall, ["pid"] = notice.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), ["detail"] = notice.Detail });
         var egress = await AttachAsync(id, launched, network).ConfigureAwait(false);
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -158,7 +162,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         audit.Emit(AuditKind.ExecutionStarted, live.Record.Id, executionId, AuditAttributes.Started(spec, request.User));
         try
         {
-            result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel).ConfigureAwait(false);
+            var tag = new ExecutionTag(executionId, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);
+            result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel, tag).ConfigureAwait(false);
         }
         catch (SandboxSetupException e)
         {

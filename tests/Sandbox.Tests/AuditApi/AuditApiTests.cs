@@ -26,7 +26,8 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
 
         var bySandbox = await audit.QueryAsync(new AuditQueryRequest { SandboxId = id });
         Assert.Equal(
-            [AuditKind.SandboxDestroyed, AuditKind.ExecutionFinished, AuditKind.ExecutionStarted, AuditKind.SandboxCreated],
+            // SyscallExec: the default profile audits execve (the command's own /bin/sh here).
+            [AuditKind.SandboxDestroyed, AuditKind.ExecutionFinished, AuditKind.SyscallExec, AuditKind.ExecutionStarted, AuditKind.SandboxCreated],
             bySandbox.Events.Select(e => (AuditKind)e.Kind));
         Assert.NotEmpty(bySandbox.Tiers);
         Assert.All(bySandbox.Tiers, t => Assert.Contains(t, TierNames));
@@ -35,7 +36,7 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         Assert.Equal("default", bySandbox.Events[^1].Attributes["profile"]);
 
         var byExecution = await audit.QueryAsync(new AuditQueryRequest { ExecutionId = run.Exit.ExecutionId });
-        Assert.Equal([AuditKind.ExecutionFinished, AuditKind.ExecutionStarted], byExecution.Events.Select(e => (AuditKind)e.Kind));
+        Assert.Equal([AuditKind.ExecutionFinished, AuditKind.SyscallExec, AuditKind.ExecutionStarted], byExecution.Events.Select(e => (AuditKind)e.Kind));
         var finished = byExecution.Events[0].Attributes;
         Assert.Equal(("3", "0", "[\"/bin/sh\",\"-c\",\"exit 3\"]"), (finished["exit"], finished["signal"], finished["argv"]));
         foreach (var key in new[] { "cwd", "user", "cpu_user_us", "cpu_system_us", "peak_memory_bytes", "duration_us" })
@@ -100,14 +101,15 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         using var alphaAudit = AuditApiClients.Audit(Daemon, "alpha");
         using var betaAudit = AuditApiClients.Audit(Daemon, "beta");
         using var operatorAudit = AuditApiClients.Audit(Daemon);
-        Assert.Equal(4, (await alphaAudit.ForSandboxAsync(id)).Count);
+        // Created, started, the audited execve (it carries the caller's tenant too), finished, destroyed.
+        Assert.Equal(5, (await alphaAudit.ForSandboxAsync(id)).Count);
         Assert.Empty(await betaAudit.ForSandboxAsync(id));
         Assert.Empty((await betaAudit.QueryAsync(new AuditQueryRequest { Tenant = "alpha" })).Events);
         // Nor the daemon's own, untenanted events: those are the operator's.
         var betaAll = await betaAudit.QueryAsync(new AuditQueryRequest { Limit = 10_000 });
         Assert.All(betaAll.Events, e => Assert.Equal("beta", e.Tenant));
         var asOperator = await operatorAudit.QueryAsync(new AuditQueryRequest { Tenant = "alpha", SandboxId = id });
-        Assert.Equal(4, asOperator.Events.Count);
+        Assert.Equal(5, asOperator.Events.Count);
         var daemonEvents = await operatorAudit.QueryAsync(new AuditQueryRequest { Kinds = { (int)AuditKind.DaemonStarted } });
         Assert.NotEmpty(daemonEvents.Events);
     }

@@ -1,0 +1,45 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Tests.Daemon;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.AuditApi;
+
+/// <summary>The calls a profile audits (execve, connect) reach the audit record from the seccomp
+/// listener, attributed to the sandbox and the execution, with what they asked for.</summary>
+public sealed class SyscallAuditTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    private const int SyscallExec = 30;
+    private const int SyscallConnect = 31;
+
+    [RootFact]
+    public async Task Programs_started_and_connections_made_inside_are_recorded()
+    {
+        var daemon = fixture.Daemon;
+        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
+        try
+        {
+            var output = await daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c",
+                "/usr/bin/true && python3 -c 'import socket\ntry: socket.create_connection((\"127.0.0.1\", 9), 1)\nexcept OSError: print(\"refused\")'"]);
+            Assert.Equal("refused\n", output.Stdout);
+
+            using var audit = AuditApiClients.Audit(daemon);
+            List<Sandboxd.Api.V1.AuditEvent> events = [];
+            for (int i = 0; i < 100; i++)
+            {
+                events = await audit.ForSandboxAsync(sandbox.Id, SyscallExec, SyscallConnect);
+                if (events.Any(e => e.Kind == SyscallConnect))
+                    break;
+                await Task.Delay(50);
+            }
+            Assert.Contains(events, e => e.Kind == SyscallExec && e.Attributes["detail"] == "/usr/bin/true");
+            Assert.Contains(events, e => e.Kind == SyscallExec && e.Attributes["detail"] == "/usr/bin/python3");
+            Assert.Contains(events, e => e.Kind == SyscallConnect && e.Attributes["detail"] == "127.0.0.1:9");
+            Assert.All(events, e => Assert.Equal(output.Exit.ExecutionId, e.ExecutionId));
+        }
+        finally
+        {
+            await daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+}
