@@ -7,6 +7,7 @@ using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Api;
 using Sandboxd.Core.Api.Grpc;
+using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
 using Sandboxd.Isolation.Cgroups;
@@ -35,7 +36,8 @@ public static class DaemonHost
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
         services.AddAudit(options);
         services.AddSingleton(sp => new WarmPool(sp.GetRequiredService<SandboxLauncher>(), sp.GetRequiredService<SqliteStateStore>(),
-            sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>()));
+            sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>(),
+            sp.GetRequiredService<SandboxNetworks>(), options.WarmEgress));
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<Orchestrator>();
         services.AddSingleton<SandboxesService>();

@@ -6,6 +6,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>Egress networking: the proxy's resolver (null = the system's), table and pool.</summary>
     public NetworkDaemonOptions Network { get; init; } = new();
 
+    /// <summary>Egress sandboxes prepared ahead (veth, firewall and proxy set up, deny-all).</summary>
+    public int WarmEgress { get; init; } = 1;
+
     /// <summary>Bearer token for TCP callers (from --token-file).</summary>
     public string? TcpToken { get; init; }
 
@@ -20,6 +23,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file
           --token-file FILE  the bearer token TCP callers must send (first line of FILE)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
+          --warm-egress N    of those with the egress network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
           --redis-url URL    also stream audit events to Redis (redis://host:port/ or unix:///path)
         """;
@@ -28,6 +32,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
         string? listen = null, redis = null, tokenFile = null;
+        int warmEgress = 1;
         int warmPool = 2;
         var network = new NetworkDaemonOptions();
         for (int i = 0; i < args.Count; i++)
@@ -40,6 +45,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
                 case "--token-file": tokenFile = Value(); break;
+                case "--warm-egress":
+                    warmEgress = int.TryParse(Value(), out var e) && e is >= 0 and <= 16 ? e : throw new ArgumentException("--warm-egress takes 0 to 16");
+                    break;
                 case "--redis-url": redis = Value(); break;
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
@@ -53,7 +61,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         string? token = tokenFile is null ? null : ReadToken(tokenFile);
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
-            Network = network, RedisUrl = redis, TcpToken = token,
+            Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
         };
     }
 

@@ -32,12 +32,13 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var network = SandboxNetwork.FromProto(request.Network);
         var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, network.IsEgress, false, false));
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
-        var (id, launched) = TakePrepared(image, request.Hostname, profile, limits) ?? LaunchNew(image, request.Hostname, profile, limits);
+        var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
+        var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, request.Hostname, profile, limits);
         launched.Channel.SyscallObserved = notice => audit.Emit(
             notice.Syscall == "connect" ? AuditKind.SyscallConnect : AuditKind.SyscallExec,
             (notice.Tag as ExecutionTag)?.Correlation ?? AuditCorrelation.None, id, (notice.Tag as ExecutionTag)?.ExecutionId,
             new Dictionary<string, string> { ["syscall"] = notice.Syscall, ["pid"] = notice.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), ["detail"] = notice.Detail });
-        var egress = await AttachAsync(id, launched, network).ConfigureAwait(false);
+        var egress = prepared?.Egress ?? await AttachAsync(id, launched, network).ConfigureAwait(false);
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
@@ -89,22 +90,29 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>A prepared sandbox, when the request asks for nothing it was not prepared with.</summary>
-    private (string, LaunchedSandbox)? TakePrepared(string? image, string hostname, SandboxProfile profile, SandboxLimits limits)
+    private PreparedSandbox? TakePrepared(string? image, string hostname, SandboxProfile profile, SandboxLimits limits, SandboxNetwork network)
     {
         if (image is not null || hostname.Length > 0 || profile != pool.Profile || limits.DiskBytes != profile.DiskBytes
-            || !pool.TryTake(out var prepared))
+            || network.Transparent)
+            return null;
+        PreparedSandbox prepared;
+        if (!(network.IsEgress ? pool.TryTakeEgress(out prepared) : pool.TryTake(out prepared)))
             return null;
         try
         {
             prepared.Sandbox.Cgroup.ApplyLimits(LimitsResolver.ToCgroup(limits, profile));
+            // Prepared under deny-all: the request's policy is in force before Create returns.
+            prepared.Egress?.UpdatePolicy(network.Policy);
         }
         catch
         {
+            if (prepared.Egress is not null)
+                networks.DetachAsync(prepared.Id, prepared.Egress).GetAwaiter().GetResult();
             prepared.Sandbox.Destroy();
             store.SetState(prepared.Id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
             throw;
         }
-        return (prepared.Id, prepared.Sandbox);
+        return prepared;
     }
 
     private (string, LaunchedSandbox) LaunchNew(string? image, string hostname, SandboxProfile profile, SandboxLimits limits)

@@ -73,22 +73,33 @@ public sealed class NetworkIsolationDaemonTests(EgressWorldFixture fixture) : IC
     public async Task Destroy_removes_the_sandbox_veth_and_its_firewall_chain()
     {
         var world = await fixture.GetAsync();
-        var before = await world.ChainsAsync();
         var sandbox = await world.CreateEgressAsync();
         string iface;
         try
         {
-            var added = (await world.ChainsAsync()).Except(before).ToList();
-            Assert.Single(added);
-            iface = added[0]["in_".Length..];
+            // Its veth is the host interface holding the proxy address it was given (a prepared
+            // sandbox's chain existed before the create, so a before/after diff cannot find it).
+            var proxy = (await world.Daemon.Client.RunAsync(sandbox.Id, ["/usr/bin/printenv", "HTTP_PROXY"])).Stdout.Trim();
+            var address = new Uri(proxy).Host;
+            iface = await HostInterfaceWithAsync(address);
             Assert.Matches("^sbx[0-9a-f]{8}h$", iface);
-            Assert.True(Directory.Exists($"/sys/class/net/{iface}"), $"{iface} missing while the sandbox runs");
+            Assert.Contains("in_" + iface, await world.ChainsAsync());
         }
         finally
         {
             Assert.True((await world.Daemon.Client.DestroyAsync(sandbox.Id)).Existed);
         }
         Assert.False(Directory.Exists($"/sys/class/net/{iface}"), $"{iface} left after destroy");
-        Assert.Equal(before, await world.ChainsAsync());
+        Assert.DoesNotContain("in_" + iface, await world.ChainsAsync());
+    }
+
+    private static async Task<string> HostInterfaceWithAsync(string address)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("ip", "-o -4 addr show") { RedirectStandardOutput = true };
+        using var ip = System.Diagnostics.Process.Start(start)!;
+        var text = await ip.StandardOutput.ReadToEndAsync();
+        await ip.WaitForExitAsync();
+        var line = text.Split('\n').First(l => l.Contains($" {address}/", StringComparison.Ordinal));
+        return line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Split('@')[0];
     }
 }
