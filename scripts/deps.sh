@@ -14,6 +14,8 @@ packages=(
   bubblewrap           # the peer `make bench` measures against
   hyperfine
   git
+  curl                 # HTTP clients inside sandboxes in the network tests
+  util-linux           # nsenter, for attaching egress networks
 )
 
 missing=()
