@@ -18,12 +18,12 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
-          --state-dir DIR    SQLite state, images, sandbox upper dirs (default /var/lib/sandboxd)
+          --state-dir DIR    SQLite state, the default image, audit tiers (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
           --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file
           --token-file FILE  the bearer token TCP callers must send (first line of FILE)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
-          --warm-egress N    of those with the egress network set up (default 1; 0 = off)
+          --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
           --redis-url URL    also stream audit events to Redis (redis://host:port/ or unix:///path)
         """;
