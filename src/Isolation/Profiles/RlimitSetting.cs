@@ -2,15 +2,3 @@ namespace Sandboxd.Isolation.Profiles;
 
 /// <summary>One rlimit set on a sandbox's init, inherited by every command.</summary>
 public sealed record RlimitSetting(RlimitResource Resource, ulong Soft, ulong Hard);
-
-/// <summary>Linux RLIMIT_* numbers.</summary>
-public enum RlimitResource
-{
-    Cpu = 0,
-    FileSize = 1,
-    Data = 2,
-    Stack = 3,
-    Core = 4,
-    NoFile = 7,
-    MemLock = 8,
-}

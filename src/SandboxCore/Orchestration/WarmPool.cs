@@ -171,6 +171,3 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "preparing a sandbox for the warm pool failed: {Error}")]
     private partial void LogPrepareFailed(string error);
 }
-
-/// <summary>A sandbox made ahead, waiting for a create to take it.</summary>
-public sealed record PreparedSandbox(string Id, LaunchedSandbox Sandbox, IEgressAttachment? Egress = null);

@@ -14,6 +14,3 @@ public sealed record SandboxRecord(
     IReadOnlyDictionary<string, string> Labels,
     string Profile,
     SandboxLimits Limits);
-
-/// <summary>The limits a sandbox got, after the request's overrides of its profile's.</summary>
-public sealed record SandboxLimits(long MemoryBytes, long Pids, double Cpus, long DiskBytes);
