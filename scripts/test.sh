@@ -4,7 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-cgroups() { ls /sys/fs/cgroup/*/sandboxd/ /sys/fs/cgroup/sandboxd/ 2>/dev/null | grep '^sbx-' | sort -u; }
+# Every sandboxd cgroup, the shared parents included: a host with no sandboxes has none.
+cgroups() { find /sys/fs/cgroup -maxdepth 3 -type d \( -name sandboxd -o -path '*/sandboxd/*' \) 2>/dev/null | sort; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cgroups_before=$(cgroups)
@@ -22,7 +23,8 @@ if [[ $leaks -ne 0 ]]; then
 fi
 leaked_cgroups=$(comm -13 <(echo "$cgroups_before") <(cgroups) | grep -c . || true)
 if [[ $leaked_cgroups -ne 0 ]]; then
-  echo "test: $leaked_cgroups sandbox cgroups were left behind" >&2
+  echo "test: $leaked_cgroups sandbox cgroups were left behind:" >&2
+  comm -13 <(echo "$cgroups_before") <(cgroups) >&2
   rc=1
 fi
 if [[ $(id -u) -eq 0 && $skipped -ne 0 ]]; then

@@ -45,6 +45,7 @@ internal abstract class CgroupBase : ICgroup
         var deadline = DateTime.UtcNow + CgroupFs.RemoveBudget;
         for (var i = Dirs.Count - 1; i >= 0; i--)
             CgroupFs.RemoveDir(Dirs[i], deadline);
+        CgroupFs.RemoveParentIfEmpty(Dirs);
     }
 
     public void Dispose()

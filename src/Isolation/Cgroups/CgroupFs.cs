@@ -90,9 +90,7 @@ internal static class CgroupFs
         {
             foreach (var dir in dirs)
             {
-                var parent = dir with { Path = System.IO.Path.GetDirectoryName(dir.Path)! };
-                MakeDir(parent, allowExisting: true);
-                MakeDir(dir, allowExisting: false);
+                MakeGroupDir(dir);
                 created.Add(dir);
             }
             afterCreate();
@@ -101,21 +99,53 @@ internal static class CgroupFs
         {
             for (var i = created.Count - 1; i >= 0; i--)
                 TryRemoveDir(created[i]);
+            RemoveParentIfEmpty(dirs);
             throw;
+        }
+    }
+
+    /// <summary>The shared parent exists only while some group is under it (see
+    /// <see cref="RemoveParentIfEmpty"/>): one removed between making it and making the group
+    /// (ENOENT) is made again.</summary>
+    private static void MakeGroupDir(CgroupDir dir)
+    {
+        var parent = dir with { Path = System.IO.Path.GetDirectoryName(dir.Path)! };
+        for (int attempt = 0; ; attempt++)
+        {
+            MakeDir(parent, allowExisting: true);
+            var errno = TryMakeDir(dir);
+            if (errno == 0)
+                return;
+            if (errno != Errno.ENOENT || attempt == 3)
+                throw MkdirFailed(dir, errno);
         }
     }
 
     private static void MakeDir(CgroupDir dir, bool allowExisting)
     {
-        if (CgroupInterop.Mkdir(dir.Path, 0x1ED /* 0755 */) == 0)
-            return;
-        var errno = Marshal.GetLastPInvokeError();
-        if (errno == Errno.EEXIST && allowExisting)
-            return;
+        var errno = TryMakeDir(dir);
+        if (errno != 0 && !(errno == Errno.EEXIST && allowExisting))
+            throw MkdirFailed(dir, errno);
+    }
+
+    private static int TryMakeDir(CgroupDir dir) =>
+        CgroupInterop.Mkdir(dir.Path, 0x1ED /* 0755 */) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    private static CgroupException MkdirFailed(CgroupDir dir, int errno)
+    {
         var reason = errno == Errno.EEXIST
             ? "EEXIST: the cgroup already exists (a leftover from a crash? see ListLeftovers)"
             : Errno.Name(errno);
-        throw new CgroupException(dir.Context, "mkdir", dir.Path, reason);
+        return new CgroupException(dir.Context, "mkdir", dir.Path, reason);
+    }
+
+    /// <summary>Removes the shared <c>sandboxd</c> parent of these groups once the last group under
+    /// it is gone, so a host with no sandboxes holds no sandboxd cgroup at all. rmdir refuses (EBUSY)
+    /// while another group remains: that is the answer, not an error.</summary>
+    public static void RemoveParentIfEmpty(IEnumerable<CgroupDir> dirs)
+    {
+        foreach (var parent in dirs.Select(d => System.IO.Path.GetDirectoryName(d.Path)!).Distinct(StringComparer.Ordinal))
+            CgroupInterop.Rmdir(parent);
     }
 
     /// <summary>rmdir only (never a recursive delete: the files in a cgroup dir are kernel objects).

@@ -73,6 +73,23 @@ public class CgroupLifecycleTests
     }
 
     [RootFact]
+    public void TheSharedParentGoesWithTheLastGroupUnderIt()
+    {
+        var first = Manager.Create(TestCgroups.NewName(), CgroupLimits.None);
+        var second = Manager.Create(TestCgroups.NewName(), CgroupLimits.None);
+        var parents = TestCgroups.DirsOf(Manager, first.Name).Select(d => Path.GetDirectoryName(d)!).Distinct().ToList();
+
+        first.Dispose();
+        // Another group is still under it: the parent stays.
+        Assert.All(parents, parent => Assert.True(Directory.Exists(parent), parent));
+
+        second.Dispose();
+        // Gone, unless a group of someone else's (another daemon on this host) still holds it.
+        Assert.All(parents, parent => Assert.False(Directory.Exists(parent) && Directory.GetDirectories(parent).Length == 0,
+            $"{parent} left behind empty"));
+    }
+
+    [RootFact]
     public void ALeftoverCanBeOpenedAndCleaned()
     {
         var name = TestCgroups.NewName();
