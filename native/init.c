@@ -7,6 +7,7 @@
  * closes, the daemon is gone: init exits, and the kernel kills the rest of the pid namespace.
  */
 #define _GNU_SOURCE
+#include "fdio.h"
 #include "init_proto.h"
 
 #include <errno.h>
@@ -122,19 +123,7 @@ static void exec_with_path(char *const argv[], char *const envp[])
 static int send_listener(int sock, int listener)
 {
     char byte = 1;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &listener, sizeof(int));
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+    return sbx_send_fds(sock, &byte, 1, &listener, 1) == 1 ? 0 : -1;
 }
 
 static void run_child(const sbx_exec_request *req, char **argv, char **envp, const char *cwd,
@@ -329,36 +318,11 @@ static void handle_set_seccomp(size_t len, int notify)
 static void forward_listener(int sock, uint32_t exec_id, pid_t pid)
 {
     char byte;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
-    ssize_t n;
-    do {
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    } while (n == -1 && errno == EINTR);
-    struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-    if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+    int listener = -1, count = 0;
+    if (sbx_recv_fds(sock, &byte, 1, &listener, 1, &count, 0, NULL) <= 0 || count != 1)
         return;
-    int listener;
-    memcpy(&listener, CMSG_DATA(c), sizeof(int));
     sbx_event ev = { .type = SBX_MSG_NOTIFY_FD, .exec_id = exec_id, .pid = pid };
-    struct iovec out = { .iov_base = &ev, .iov_len = sizeof ev };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof ctl);
-    struct msghdr m = { .msg_iov = &out, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-    struct cmsghdr *oc = CMSG_FIRSTHDR(&m);
-    oc->cmsg_level = SOL_SOCKET;
-    oc->cmsg_type = SCM_RIGHTS;
-    oc->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(oc), &listener, sizeof(int));
-    while (sendmsg(CONTROL_FD, &m, MSG_NOSIGNAL) == -1 && errno == EINTR) {
-    }
+    sbx_send_fds(CONTROL_FD, &ev, sizeof ev, &listener, 1);
     close(listener);
 }
 
@@ -401,35 +365,11 @@ static void reap(void)
 /* Reads one request with its fds. 0 = EOF (daemon gone), -1 = retry, else length. */
 static ssize_t receive(int fds[3], int *nfds)
 {
-    struct iovec iov = { .iov_base = request_buf, .iov_len = SBX_MAX_REQUEST };
-    union {
-        char buf[CMSG_SPACE(8 * sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    ssize_t n = recvmsg(CONTROL_FD, &msg, MSG_CMSG_CLOEXEC);
+    int truncated = 0;
+    ssize_t n = sbx_recv_fds(CONTROL_FD, request_buf, SBX_MAX_REQUEST, fds, 3, nfds, 0, &truncated);
     if (n == -1)
-        return errno == EINTR || errno == EAGAIN ? -1 : 0;
-    *nfds = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        int received[8];
-        memcpy(received, CMSG_DATA(c), sizeof(int) * (size_t)(count > 8 ? 8 : count));
-        for (int i = 0; i < count && i < 8; i++) {
-            if (*nfds < 3)
-                fds[(*nfds)++] = received[i];
-            else
-                close(received[i]);
-        }
-    }
-    if ((msg.msg_flags & MSG_TRUNC) != 0) {
+        return errno == EAGAIN ? -1 : 0;
+    if (truncated) {
         close_fds(fds, *nfds);
         *nfds = 0;
         return n > 0 ? n : 1;

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "sbx.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -232,17 +232,11 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 {
     size_t got = 0;
     while (got < len) {
-        struct pollfd p = { .fd = fd, .events = POLLIN };
-        int ready = poll(&p, 1, SBX_SETUP_TIMEOUT_MS);
-        if (ready == 0) {
+        int ready = sbx_wait_readable(fd, SBX_SETUP_TIMEOUT_MS);
+        if (ready == 0)
             errno = ETIMEDOUT;
+        if (ready <= 0)
             return -1;
-        }
-        if (ready == -1) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
         ssize_t r = read(fd, (char *)buf + got, len - got);
         if (r == 0)
             break;

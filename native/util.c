@@ -1,6 +1,7 @@
 /* Small helpers the daemon needs from libc that .NET does not expose. */
 #define _GNU_SOURCE
 #include "sbx.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -15,45 +16,22 @@
 
 int32_t Sbx_SendWithFds(int32_t sock, const void *buf, uint32_t len, const int32_t *fds, int32_t fd_count)
 {
-    if (fd_count < 0 || fd_count > 8) {
+    if (fd_count < 0 || fd_count > SBX_FDIO_MAX_FDS) {
         errno = EINVAL;
         return -1;
     }
-    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-    union {
-        char buf[CMSG_SPACE(8 * sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (fd_count > 0) {
-        msg.msg_control = control.buf;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fd_count);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)fd_count);
-    }
     for (;;) {
-        ssize_t r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        ssize_t r = sbx_send_fds(sock, buf, len, fds, fd_count);
         if (r >= 0)
             return (int32_t)r;
-        if (errno == EINTR)
-            continue;
         /* .NET puts sockets it wraps into non-blocking mode; wait instead of failing. */
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            struct pollfd p = { .fd = sock, .events = POLLOUT };
-            if (poll(&p, 1, 5000) <= 0) {
-                errno = ETIMEDOUT;
-                return -1;
-            }
-            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return -1;
+        struct pollfd p = { .fd = sock, .events = POLLOUT };
+        if (poll(&p, 1, 5000) <= 0) {
+            errno = ETIMEDOUT;
+            return -1;
         }
-        return -1;
     }
 }
 
@@ -84,47 +62,14 @@ int32_t Sbx_RecvWithFds(int32_t sock, void *buf, uint32_t len, int32_t *fds, int
 {
     *fd_count = 0;
     for (;;) {
-        struct pollfd p = { .fd = sock, .events = POLLIN };
-        int ready = poll(&p, 1, timeout_ms);
-        if (ready == 0) {
+        int ready = sbx_wait_readable(sock, timeout_ms);
+        if (ready == 0)
             errno = ETIMEDOUT;
+        if (ready <= 0)
             return -1;
-        }
-        if (ready == -1) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        struct iovec iov = { .iov_base = buf, .iov_len = len };
-        union {
-            char buf[CMSG_SPACE(8 * sizeof(int))];
-            struct cmsghdr align;
-        } control;
-        struct msghdr msg;
-        memset(&msg, 0, sizeof msg);
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof control.buf;
-        ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-        if (n == -1) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            return -1;
-        }
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                continue;
-            int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            for (int i = 0; i < count; i++) {
-                int fd;
-                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                if (*fd_count < max_fds)
-                    fds[(*fd_count)++] = fd;
-                else
-                    close(fd);
-            }
-        }
+        ssize_t n = sbx_recv_fds(sock, buf, len, fds, max_fds, fd_count, MSG_DONTWAIT, NULL);
+        if (n == -1 && errno == EAGAIN)
+            continue;
         return (int32_t)n;
     }
 }

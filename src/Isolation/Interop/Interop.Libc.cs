@@ -13,9 +13,6 @@ internal static unsafe partial class Native
     internal const int F_ADD_SEALS = 1033;
     internal const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
     internal const int SIGKILL = 9;
-    internal const int ESRCH = 3;
-    internal const int EINTR = 4;
-    internal const int ECHILD = 10;
     internal const int WNOHANG = 1;
 
     [LibraryImport(Libraries.Libc, EntryPoint = "socketpair", SetLastError = true)]

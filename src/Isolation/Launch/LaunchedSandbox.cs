@@ -36,7 +36,7 @@ public sealed unsafe class LaunchedSandbox
     {
         if (Interlocked.Exchange(ref _destroyed, 1) == 1)
             return;
-        if (Native.Kill(InitPid, Native.SIGKILL) == -1 && Marshal.GetLastPInvokeError() != Native.ESRCH)
+        if (Native.Kill(InitPid, Native.SIGKILL) == -1 && Marshal.GetLastPInvokeError() != Errno.ESRCH)
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
         Channel.Dispose();
@@ -52,9 +52,9 @@ public sealed unsafe class LaunchedSandbox
         while (Native.WaitPid(InitPid, null, 0) == -1)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == Native.ECHILD)
+            if (errno == Errno.ECHILD)
                 return;
-            if (errno != Native.EINTR)
+            if (errno != Errno.EINTR)
                 throw new SandboxSetupException("waitpid sandbox init", errno);
         }
     }

@@ -116,7 +116,8 @@ public static class SeccompProfileYaml
             return 0;
         return text is null
             ? throw new SeccompCompileException($"{where}: action errno needs an errno")
-            : ErrnoNames.Parse(text, where);
+            : Errno.TryParse(text, out var errno) ? errno
+            : throw new SeccompCompileException($"{where}: unknown errno '{text}' (use a number or a name like EPERM)");
     }
 
     private static ArgFilter ToFilter(ArgFilterDocument arg, string where)
@@ -159,7 +160,9 @@ public static class SeccompProfileYaml
     private static string FormatAction(SeccompAction action) => Camel(action.ToString());
 
     private static string? FormatErrno(SeccompAction action, int errno) =>
-        action == SeccompAction.Errno ? ErrnoNames.Format(errno) : null;
+        action == SeccompAction.Errno
+            ? Errno.TryGetName(errno, out var name) ? name : errno.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }
