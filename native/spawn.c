@@ -267,7 +267,6 @@ static int child_entry(void *arg)
     child(start->args, start->report_fd, start->sync_fd);
 }
 
-
 /* Parent side of a user-namespace spawn: id maps and cgroup join, then release the child. */
 static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *result)
 {
@@ -290,14 +289,6 @@ static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *r
         }
     return 0;
 }
-
-/* A user namespace needs the parent to act between clone() and the child's first op (write its
-   id maps, join its cgroup), so this path cannot use CLONE_VFORK. It still shares memory
-   (CLONE_VM): copying a large daemon's page tables would stall every other thread of it. The
-   child touches only its own stack; the one thing both write is errno in the shared TLS, which
-   can at worst mislabel a failure that happens on both sides at once. */
-static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result, int pipe_fds[2]);
-
 
 /* Reads the child's report: EOF means it exec'd. A child that failed has been reaped. */
 static int32_t finish_spawn(long pid, int clone_errno, int read_fd, sbx_spawn_result *result)
@@ -338,37 +329,64 @@ static int32_t finish_spawn(long pid, int clone_errno, int read_fd, sbx_spawn_re
     return -1;
 }
 
-static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result, int pipe_fds[2])
+static void close_pair(int fds[2])
 {
-    int sync_fds[2];
-    if (pipe2(sync_fds, O_CLOEXEC) == -1) {
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+}
+
+/*
+ * clone() with CLONE_VM, as posix_spawn and .NET's process start do: no copy of the daemon's
+ * page tables (milliseconds for a large process, stalling every other thread of it). The child
+ * runs on its own stack and writes only there.
+ *
+ * Without a user namespace CLONE_VFORK also sleeps this thread until the child has exec'd or
+ * died. A user namespace needs the parent to act between clone() and the child's first op (write
+ * its id maps, join its cgroup), so there the child waits on a sync pipe instead and both run at
+ * once; the one thing both write is errno in the shared TLS, which can at worst mislabel a
+ * failure that happens on both sides at once.
+ */
+int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
+{
+    result->pid = -1;
+    result->op_index = -1;
+    result->step = 0;
+    result->error = 0;
+
+    int userns = (a->clone_flags & CLONE_NEWUSER) != 0;
+    int pipe_fds[2] = { -1, -1 }, sync_fds[2] = { -1, -1 };
+    if (pipe2(pipe_fds, O_CLOEXEC) == -1 || (userns && pipe2(sync_fds, O_CLOEXEC) == -1)) {
         result->step = SBX_STEP_PIPE;
         result->error = errno;
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
+        close_pair(pipe_fds);
         return -1;
     }
     void *stack = mmap(NULL, SBX_CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
         result->step = SBX_STEP_CLONE;
         result->error = errno;
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        close(sync_fds[0]);
-        close(sync_fds[1]);
+        close_pair(pipe_fds);
+        close_pair(sync_fds);
         return -1;
     }
     child_start start = { .args = a, .report_fd = pipe_fds[1], .read_fd = pipe_fds[0],
                           .sync_fd = sync_fds[0], .sync_write_fd = sync_fds[1] };
+
+    /* Signals stay blocked across clone() so no .NET handler runs in the child. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int pid = clone(child_entry, (char *)stack + SBX_CHILD_STACK, (int)a->clone_flags | CLONE_VM | SIGCHLD, &start);
+    int flags = (int)a->clone_flags | CLONE_VM | (userns ? 0 : CLONE_VFORK) | SIGCHLD;
+    int pid = clone(child_entry, (char *)stack + SBX_CHILD_STACK, flags, &start);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(pipe_fds[1]);
-    close(sync_fds[0]);
-    if (pid != -1) {
+    if (sync_fds[0] >= 0)
+        close(sync_fds[0]);
+
+    if (pid != -1 && userns) {
         if (prepare_child(a, (pid_t)pid, result) == -1) {
             int saved = errno;
             close(sync_fds[1]); /* the child reads EOF and gives up */
@@ -385,53 +403,10 @@ static int32_t spawn_in_userns(const sbx_spawn_args *a, sbx_spawn_result *result
         while (write(sync_fds[1], &go, 1) == -1 && errno == EINTR) {
         }
     }
-    close(sync_fds[1]);
+    if (sync_fds[1] >= 0)
+        close(sync_fds[1]);
     int32_t rc = finish_spawn(pid, clone_errno, pipe_fds[0], result);
     /* Only now is the stack free: the child has exec'd (a new address space) or been reaped. */
     munmap(stack, SBX_CHILD_STACK);
     return rc;
-}
-
-int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
-{
-    result->pid = -1;
-    result->op_index = -1;
-    result->step = 0;
-    result->error = 0;
-
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) == -1) {
-        result->step = SBX_STEP_PIPE;
-        result->error = errno;
-        return -1;
-    }
-
-    if (a->clone_flags & CLONE_NEWUSER)
-        return spawn_in_userns(a, result, pipe_fds);
-
-    /* CLONE_VM|CLONE_VFORK, as posix_spawn and .NET's process start do: no copy of the
-       daemon's page tables (milliseconds for a large process); this thread sleeps until the
-       child has exec'd or died. The child writes only to its own stack. */
-    void *stack = mmap(NULL, SBX_CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) {
-        result->step = SBX_STEP_CLONE;
-        result->error = errno;
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        return -1;
-    }
-    child_start start = { .args = a, .report_fd = pipe_fds[1], .read_fd = pipe_fds[0], .sync_fd = -1, .sync_write_fd = -1 };
-
-    /* Signals stay blocked across clone() so no .NET handler runs in the child. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int pid = clone(child_entry, (char *)stack + SBX_CHILD_STACK,
-                    (int)a->clone_flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
-    int clone_errno = errno;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    munmap(stack, SBX_CHILD_STACK);
-    close(pipe_fds[1]);
-
-    return finish_spawn(pid, clone_errno, pipe_fds[0], result);
 }

@@ -16,7 +16,8 @@ public sealed class LauncherSmokeTests
     {
         using var temp = new TempRoot();
         using var launcher = new SandboxLauncher(temp.StateDir, temp.RuntimeDir, CgroupManagerFactory.Detect());
-        var profile = BuiltinSandboxProfiles.Default;
+        // Without a user namespace: the vfork spawn path, and the child joining its own cgroup.
+        var profile = BuiltinSandboxProfiles.Default with { UserNamespace = false };
         var sandbox = launcher.Launch(new SandboxSpec("sbx-smoke-" + Guid.NewGuid().ToString("N")[..8], null, "smokehost", profile, profile.Limits, profile.DiskBytes));
         try
         {
