@@ -31,15 +31,13 @@ namespace Sandboxd.LayerBench
 {
     internal static class Clock
     {
-        public static List<double> Sample(int n, Action run, int idleMs = 0)
+        public static List<double> Sample(int n, Action run)
         {
             for (int i = 0; i < Math.Min(10, n); i++)
                 run();
             var samples = new List<double>(n);
             for (int i = 0; i < n; i++)
             {
-                if (idleMs > 0)
-                    Thread.Sleep(idleMs);
                 var sw = Stopwatch.StartNew();
                 run();
                 samples.Add(sw.Elapsed.TotalMilliseconds);

@@ -8,8 +8,6 @@ public static class RiskAssessor
     public static RiskLevel Assess(SandboxRequestTraits traits)
     {
         var level = RiskLevel.Low;
-        if (traits.CustomImage)
-            level = Max(level, RiskLevel.Low);
         if (traits.NetworkEgress || traits.RelaxedSeccomp)
             level = Max(level, RiskLevel.Medium);
         if (traits.HostMounts)

@@ -106,10 +106,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         catch
         {
-            if (prepared.Egress is not null)
-                networks.DetachAsync(prepared.Id, prepared.Egress).GetAwaiter().GetResult();
-            prepared.Sandbox.Destroy();
-            store.SetState(prepared.Id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            pool.Discard(prepared);
             throw;
         }
         return prepared;
@@ -190,24 +187,16 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return new CommandOutcome(executionId, result, oom, pidsHit);
     }
 
-    private CgroupEventCounters? ReadCounters(LiveSandbox live)
-    {
-        try
-        {
-            return live.Launched.Cgroup.ReadEventCounters();
-        }
-        catch (CgroupException e)
-        {
-            LogUsageFailed(live.Record.Id, e.Message);
-            return null;
-        }
-    }
+    private CgroupEventCounters? ReadCounters(LiveSandbox live) => ReadCgroup(live, g => g.ReadEventCounters());
 
-    private CgroupUsage? ReadUsage(LiveSandbox live)
+    private CgroupUsage? ReadUsage(LiveSandbox live) => ReadCgroup(live, g => g.ReadUsage());
+
+    /// <summary>Usage is reported, never fatal: a failed read is logged and leaves the field empty.</summary>
+    private T? ReadCgroup<T>(LiveSandbox live, Func<ICgroup, T> read) where T : class
     {
         try
         {
-            return live.Launched.Cgroup.ReadUsage();
+            return read(live.Launched.Cgroup);
         }
         catch (CgroupException e)
         {

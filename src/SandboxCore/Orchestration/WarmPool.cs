@@ -132,7 +132,8 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
         }
     }
 
-    private void Discard(PreparedSandbox prepared)
+    /// <summary>Tears a prepared sandbox down whole: its network, its processes, its record.</summary>
+    public void Discard(PreparedSandbox prepared)
     {
         try
         {
