@@ -59,6 +59,7 @@ public static class DaemonHost
         var audit = app.Services.GetRequiredService<IAuditSink>();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            audit.Emit(AuditKind.DaemonConfigLoaded, null, null, options.ToAuditAttributes());
             audit.Emit(AuditKind.DaemonStarted, null, null, new Dictionary<string, string> { ["socket"] = options.Socket });
             pool.Start();
             DaemonLog.Listening(log, options.Socket, options.Listen is null ? "" : "and " + options.Listen);

@@ -65,6 +65,23 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         };
     }
 
+    /// <summary>The settings a start ran with, for the DaemonConfigLoaded event. Secrets stay
+    /// out: the token only as whether one is set, Redis only as whether it is used.</summary>
+    public Dictionary<string, string> ToAuditAttributes() => new()
+    {
+        ["socket"] = Socket,
+        ["state_dir"] = StateDir,
+        ["runtime_dir"] = RuntimeDir,
+        ["listen"] = Listen ?? "",
+        ["tcp_token"] = TcpToken is null ? "unset" : "set",
+        ["warm_pool"] = WarmPool.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["warm_egress"] = WarmEgress.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["egress_table"] = Network.Table,
+        ["egress_pool"] = Network.Pool,
+        ["dns_map"] = Network.DnsMap is null ? "system" : "static",
+        ["redis"] = RedisUrl is null ? "off" : "on",
+    };
+
     private static string ReadToken(string path)
     {
         string token;

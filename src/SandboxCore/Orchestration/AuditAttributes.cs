@@ -45,5 +45,13 @@ internal static class AuditAttributes
         return attributes;
     }
 
+    /// <summary>A resource event: which limit, its value, and the command that ran into it.</summary>
+    public static Dictionary<string, string> LimitHit(ExecSpec spec, string limit, long value) => new()
+    {
+        ["limit"] = limit,
+        ["value"] = Number(value),
+        ["argv0"] = spec.Argv[0],
+    };
+
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -184,6 +184,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         // attributed to each of them that could have caused it.
         bool oom = result.Signal == 9 && (after?.OomKills ?? 0) > (before?.OomKills ?? 0);
         bool pidsHit = (after?.PidsLimitHits ?? 0) > (before?.PidsLimitHits ?? 0);
+        if (oom)
+            audit.Emit(AuditKind.ResourceOomKilled, live.Record.Id, executionId, AuditAttributes.LimitHit(spec, "memory_bytes", live.Record.Limits.MemoryBytes));
+        if (pidsHit)
+            audit.Emit(AuditKind.ResourcePidsLimit, live.Record.Id, executionId, AuditAttributes.LimitHit(spec, "pids", live.Record.Limits.Pids));
         return new CommandOutcome(executionId, result, oom, pidsHit);
     }
 

@@ -112,6 +112,11 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         Assert.Equal(5, asOperator.Events.Count);
         var daemonEvents = await operatorAudit.QueryAsync(new AuditQueryRequest { Kinds = { (int)AuditKind.DaemonStarted } });
         Assert.NotEmpty(daemonEvents.Events);
+        // The start's settings are on record, its secrets are not.
+        var config = (await operatorAudit.QueryAsync(new AuditQueryRequest { Kinds = { (int)AuditKind.DaemonConfigLoaded } })).Events;
+        var settings = Assert.Single(config).Attributes;
+        Assert.Equal(Daemon.Socket, settings["socket"]);
+        Assert.Equal("unset", settings["tcp_token"]);
     }
 
     [RootFact]

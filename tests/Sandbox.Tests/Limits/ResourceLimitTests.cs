@@ -1,4 +1,6 @@
 using Sandboxd.Api.V1;
+using Sandboxd.Tests.AuditApi;
+using AuditKind = Sandboxd.Audit.Events.AuditKind;
 using Sandboxd.Tests.Daemon;
 using Sandboxd.Tests.Support;
 using Xunit;
@@ -24,6 +26,9 @@ public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<Da
             Assert.True(bomb.Exit.PidsLimitHit, $"exit {bomb.Exit}");
             var usage = (await Daemon.Client.GetAsync(id)).Usage;
             Assert.True(usage.PidsLimitHits > 0);
+            var hit = Assert.Single(await AuditOf(id, AuditKind.ResourcePidsLimit));
+            Assert.Equal(bomb.Exit.ExecutionId, hit.ExecutionId);
+            Assert.Equal("32", hit.Attributes["value"]);
             // Another sandbox is unaffected while this one is at its limit.
             await WithSandbox(null, async other =>
                 Assert.Equal("fine\n", (await Daemon.Client.RunAsync(other, ["/bin/echo", "fine"])).Stdout));
@@ -39,6 +44,9 @@ public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<Da
             Assert.Equal(9, hog.Exit.Signal);
             Assert.True(hog.Exit.OomKilled, $"exit {hog.Exit}");
             Assert.True((await Daemon.Client.GetAsync(id)).Usage.OomKills >= 1);
+            var oom = Assert.Single(await AuditOf(id, AuditKind.ResourceOomKilled));
+            Assert.Equal(hog.Exit.ExecutionId, oom.ExecutionId);
+            Assert.Equal("memory_bytes", oom.Attributes["limit"]);
             var after = await Daemon.Client.RunAsync(id, ["/bin/echo", "alive"]);
             Assert.Equal("alive\n", after.Stdout);
         });
@@ -94,6 +102,13 @@ public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<Da
         var profile = await Assert.ThrowsAsync<Sandboxd.Api.Wire.RpcException>(() =>
             Daemon.Client.CreateAsync(new CreateRequest { Profile = "lax" }));
         Assert.StartsWith("profile:", profile.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The sandbox's events of one kind, as the operator sees them.</summary>
+    private async Task<List<AuditEvent>> AuditOf(string sandboxId, AuditKind kind)
+    {
+        using var audit = AuditApiClients.Audit(Daemon);
+        return await audit.ForSandboxAsync(sandboxId, (int)kind);
     }
 
     private async Task WithSandbox(Resources? resources, Func<string, Task> body)
