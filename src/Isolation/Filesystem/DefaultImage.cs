@@ -14,6 +14,11 @@ public static class DefaultImage
     /// <summary>Host /etc entries safe to copy: symlinks into /usr and loader caches.</summary>
     private static readonly string[] CopiedEtc = ["ld.so.cache", "ld.so.conf", "localtime"];
 
+    /// <summary>192.0.2.53 is in TEST-NET-1 (RFC 5737), never a real server: in transparent mode
+    /// the firewall redirects every query to port 53 to the sandbox's DNS stub whatever the
+    /// address; in the other modes the query fails at once (no route, or rejected).</summary>
+    public const string ResolvConf = "# sandboxd: answered by the egress DNS stub in transparent mode\nnameserver 192.0.2.53\noptions timeout:2 attempts:2\n";
+
     public static string Create(string stateDir)
     {
         var root = Path.Combine(stateDir, "images", "default");
@@ -52,7 +57,7 @@ public static class DefaultImage
         File.WriteAllText(Path.Combine(etc, "group"), $"root:x:0:\n{SandboxUser.Name}:x:{g}:\nnogroup:x:65534:\n");
         File.WriteAllText(Path.Combine(etc, "hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         File.WriteAllText(Path.Combine(etc, "nsswitch.conf"), "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n");
-        File.WriteAllText(Path.Combine(etc, "resolv.conf"), "");
+        File.WriteAllText(Path.Combine(etc, "resolv.conf"), ResolvConf);
         foreach (var name in CopiedEtc)
             CopyFromHost(etc, name);
         CopyAlternatives(etc);

@@ -3,7 +3,7 @@ using System.Net;
 namespace Sandboxd.Isolation.Network;
 
 internal sealed class EgressAttachment(
-    EgressNetwork network, string sandboxId, string hostInterface, AddressLease lease, SandboxProxy proxy, int port,
+    EgressNetwork network, string sandboxId, string hostInterface, AddressLease lease, SandboxProxy proxy, DnsStub? dns, int port,
     bool transparent)
     : IEgressAttachment
 {
@@ -26,7 +26,7 @@ internal sealed class EgressAttachment(
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            await network.DetachAsync(HostInterface, lease, proxy, transparent);
+            await network.DetachAsync(HostInterface, lease, proxy, dns, transparent);
     }
 
     private static Dictionary<string, string> Environment(IPAddress host, int port)

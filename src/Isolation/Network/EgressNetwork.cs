@@ -34,22 +34,26 @@ public sealed class EgressNetwork : IAsyncDisposable
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var hostIface = $"sbx{suffix}h";
         var lease = _pool.Allocate();
-        int? transparentPort = transparent ? _options.TransparentPort : null;
+        NftRuleset.TransparentPorts? transparentPorts = transparent ? new(_options.TransparentPort, _options.DnsPort) : null;
         var step = 0;
+        SandboxProxy? proxy = null;
         try
         {
             await Nft("nft: add sandbox chain", NftRuleset.AddSandbox(_options.NftTable, hostIface, lease.HostAddress,
-                _options.ProxyPort, transparentPort));
+                _options.ProxyPort, transparentPorts));
             step = 1;
             await VethPair.CreateAsync(hostIface, $"sbx{suffix}s", initPid, lease);
             step = 2;
-            var proxy = new SandboxProxy(sandboxId, new IPEndPoint(lease.HostAddress, _options.ProxyPort),
-                transparentPort, matcher, _options);
+            proxy = new SandboxProxy(sandboxId, new IPEndPoint(lease.HostAddress, _options.ProxyPort),
+                transparentPorts?.Tcp, matcher, _options);
+            var dns = transparent ? new DnsStub(proxy, new IPEndPoint(lease.HostAddress, _options.DnsPort)) : null;
             proxy.Start();
-            return new EgressAttachment(this, sandboxId, hostIface, lease, proxy, _options.ProxyPort, transparent);
+            return new EgressAttachment(this, sandboxId, hostIface, lease, proxy, dns, _options.ProxyPort, transparent);
         }
         catch
         {
+            if (proxy is not null)
+                await proxy.DisposeAsync();
             if (step >= 1)
                 await Quietly(() => VethPair.DeleteAsync(hostIface));
             if (step >= 1)
@@ -60,8 +64,10 @@ public sealed class EgressNetwork : IAsyncDisposable
         }
     }
 
-    internal async Task DetachAsync(string hostIface, AddressLease lease, SandboxProxy proxy, bool transparent)
+    internal async Task DetachAsync(string hostIface, AddressLease lease, SandboxProxy proxy, DnsStub? dns, bool transparent)
     {
+        if (dns is not null)
+            await dns.DisposeAsync();
         await proxy.DisposeAsync();
         try
         {

@@ -15,6 +15,9 @@ public sealed record EgressOptions
     /// <summary>Where redirected connections arrive for sandboxes attached in transparent mode.</summary>
     public int TransparentPort { get; init; } = 3129;
 
+    /// <summary>The DNS stub's UDP port for transparent-mode sandboxes (their port 53 is redirected to it).</summary>
+    public int DnsPort { get; init; } = 3153;
+
     public IDnsResolver Resolver { get; init; } = new SystemDnsResolver();
 
     public required INetworkEventSink Events { get; init; }

@@ -30,6 +30,13 @@ public sealed class PolicyMatcher
             return PolicyVerdict.Deny($"port-not-allowed:{port}");
         if (IPAddress.TryParse(host, out var literal))
             return CheckAddress(literal, isLiteral: true);
+        return CheckName(host);
+    }
+
+    /// <summary>The domain rules alone, denied before allowed: what the DNS stub asks, since a
+    /// lookup carries no port.</summary>
+    public PolicyVerdict CheckName(string host)
+    {
         var name = HostName.Normalize(host);
         if (name is null)
             return PolicyVerdict.Deny("invalid-host");

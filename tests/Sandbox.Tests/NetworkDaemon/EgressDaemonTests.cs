@@ -115,6 +115,39 @@ public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixtur
     }
 
     [RootFact]
+    public async Task Transparent_mode_resolves_allowed_names_through_its_dns_stub_and_only_those()
+    {
+        var world = await fixture.GetAsync();
+        await world.WithEgressAsync(async sandbox =>
+        {
+            // No proxy variables and no --resolve: curl asks the resolver of the sandbox's libc.
+            var allowed = await world.Daemon.Client.RunAsync(sandbox.Id,
+                [Curl, "-sS", "-k", "--max-time", "10", "--noproxy", "*", "https://allowed.test/"]);
+            Assert.True(allowed.Exit.ExitCode == 0, allowed.Stderr);
+            Assert.Equal("hello from allowed.test\n", allowed.Stdout);
+
+            var lookups = await world.Daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c",
+                "getent ahostsv4 allowed.test | head -1; getent hosts denied.test; echo denied=$?"]);
+            Assert.StartsWith(world.Host.Address.ToString(), lookups.Stdout, StringComparison.Ordinal);
+            Assert.Contains("denied=2", lookups.Stdout, StringComparison.Ordinal);
+            await world.WaitForLogAsync(sandbox.Id, "dns denied.test", "denied by denied-domain:denied.test");
+        }, transparent: true);
+    }
+
+    [RootFact]
+    public async Task Without_transparent_mode_a_lookup_inside_fails_and_the_proxy_still_resolves()
+    {
+        var world = await fixture.GetAsync();
+        await world.WithEgressAsync(async sandbox =>
+        {
+            var lookup = await world.Daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", "getent hosts allowed.test; echo rc=$?"]);
+            Assert.Equal("rc=2\n", lookup.Stdout);
+            var viaProxy = await world.Daemon.Client.RunAsync(sandbox.Id, [Curl, "-sS", "-k", "--max-time", "5", "https://allowed.test/"]);
+            Assert.Equal("hello from allowed.test\n", viaProxy.Stdout);
+        });
+    }
+
+    [RootFact]
     public async Task A_bad_policy_is_invalid_and_names_the_field_and_none_mode_has_no_policy_to_update()
     {
         var world = await fixture.GetAsync();

@@ -67,6 +67,20 @@ public sealed class EgressWorld : IAsyncDisposable
             Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy ?? Policy, Transparent = transparent },
         });
 
+    /// <summary>Runs <paramref name="body"/> against a new egress sandbox, destroyed afterwards.</summary>
+    public async Task WithEgressAsync(Func<Sandbox, Task> body, bool transparent = false)
+    {
+        var sandbox = await CreateEgressAsync(transparent: transparent);
+        try
+        {
+            await body(sandbox);
+        }
+        finally
+        {
+            await Daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+
     /// <summary>Waits for a daemon log line containing every part (decisions are logged when the
     /// connection closes, which can be just after the client saw its end).</summary>
     public async Task<string> WaitForLogAsync(params string[] parts)
