@@ -15,7 +15,7 @@ internal static class CreateCommand
             DefaultValueFactory = _ => "none",
         };
         network.AcceptOnlyFromAmong("none", "egress");
-        var transparent = new Option<bool>("--transparent") { Description = "egress: also filter TCP from programs that ignore the proxy variables" };
+        var transparent = new Option<bool>("--transparent") { Description = "egress: also filter TCP and answer DNS (from the policy) for programs that ignore the proxy variables" };
         var policy = new EgressPolicyOptions();
         var resources = new ResourceOptions();
         var json = CommonOptions.Json();
