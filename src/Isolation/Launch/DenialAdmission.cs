@@ -1,7 +1,7 @@
 namespace Sandboxd.Isolation.Launch;
 
 /// <summary>What <see cref="DenialRateLimit"/> says about one denied call.</summary>
-internal enum DenialAdmission
+public enum DenialAdmission
 {
     /// <summary>Record it as an event of its own.</summary>
     Record,

@@ -7,7 +7,7 @@ namespace Sandboxd.Isolation.Launch;
 /// The per-execution cap matters because a program may call thousands of distinct unknown numbers.
 /// Memory is fixed: numbers outside the table share one slot. Not thread-safe: one listener
 /// thread owns it.</summary>
-internal sealed class DenialRateLimit(TimeProvider clock)
+public sealed class DenialRateLimit(TimeProvider clock)
 {
     public const int RecordedPerSyscall = 100;
     public const int RecordedPerExecution = 1000;
@@ -34,7 +34,7 @@ internal sealed class DenialRateLimit(TimeProvider clock)
         }
 
         slot.Suppressed++;
-        var now = clock.GetTimestamp();
+        var now = clock.GetUtcNow().UtcTicks;
         if (!slot.Timing)
         {
             // The first suppressed call starts the interval; its count goes out with a later summary.
@@ -43,7 +43,7 @@ internal sealed class DenialRateLimit(TimeProvider clock)
             return DenialAdmission.Suppress;
         }
 
-        if (clock.GetElapsedTime(slot.LastSummary, now) < SummaryInterval)
+        if (now - slot.LastSummary < SummaryInterval.Ticks)
             return DenialAdmission.Suppress;
         slot.LastSummary = now;
         return DenialAdmission.Summarize;

@@ -12,15 +12,18 @@ public static class BpfInterpreter
     public static uint Run(byte[] program, int nr, params ulong[] args) =>
         Run(program, SeccompData.AuditArchX8664, (uint)nr, args);
 
-    public static uint Run(byte[] program, uint arch, uint nr, params ulong[] args)
+    public static uint Run(byte[] program, uint arch, uint nr, params ulong[] args) =>
+        Run(BpfInstruction.Decode(program), Data(arch, nr, args));
+
+    /// <summary>A struct seccomp_data for one call, as the kernel would fill it.</summary>
+    public static byte[] Data(uint arch, uint nr, params ulong[] args)
     {
-        Span<byte> data = stackalloc byte[SeccompData.Size];
-        data.Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(data[(int)SeccompData.NrOffset..], nr);
-        BinaryPrimitives.WriteUInt32LittleEndian(data[(int)SeccompData.ArchOffset..], arch);
+        var data = new byte[SeccompData.Size];
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan((int)SeccompData.NrOffset), nr);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan((int)SeccompData.ArchOffset), arch);
         for (var i = 0; i < args.Length; i++)
-            BinaryPrimitives.WriteUInt64LittleEndian(data[(int)SeccompData.ArgLowOffset(i)..], args[i]);
-        return Run(BpfInstruction.Decode(program), data);
+            BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan((int)SeccompData.ArgLowOffset(i)), args[i]);
+        return data;
     }
 
     /// <summary>The RET value the program reaches for <paramref name="seccompData"/> (a struct
