@@ -99,8 +99,15 @@ int32_t Sbx_RemoveTree(const char *path);
 /* recvmsg with fds (SCM_RIGHTS), waiting up to timeout_ms. Bytes (0 = closed) or -1 + errno. */
 int32_t Sbx_RecvWithFds(int32_t sock, void *buf, uint32_t len, int32_t *fds, int32_t max_fds, int32_t *fd_count, int32_t timeout_ms);
 
-/* The next seccomp user notification: 1 read, 0 no process left on the filter, -1 + errno. */
-int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, int32_t *nr, uint64_t args[6]);
+/* sizeof(struct seccomp_data): nr, arch, instruction pointer, args[6]. */
+#define SBX_SECCOMP_DATA_SIZE 64
+
+/* The next seccomp user notification: 1 read, 0 no process left on the filter, -1 + errno.
+   data (SBX_SECCOMP_DATA_SIZE bytes) receives the call's seccomp_data. */
+int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, void *data);
+
+/* Fails a notified call with err (positive errno); it never runs. */
+int32_t Sbx_NotifDeny(int32_t listener, uint64_t id, int32_t err);
 
 /* Lets a notified call proceed (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
 int32_t Sbx_NotifContinue(int32_t listener, uint64_t id);

@@ -75,9 +75,12 @@ int32_t Sbx_RecvWithFds(int32_t sock, void *buf, uint32_t len, int32_t *fds, int
 }
 
 /* Waits for the next notification on a seccomp listener. 1 = one was read, 0 = every process
-   using the filter is gone, -1 + errno. */
-int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, int32_t *nr, uint64_t args[6])
+   using the filter is gone, -1 + errno. data receives the call's struct seccomp_data as the
+   filter saw it (nr, arch, instruction pointer, args): register values, not memory, so the
+   daemon's reading of it cannot differ from the filter's. */
+int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, void *data)
 {
+    _Static_assert(sizeof(struct seccomp_data) == SBX_SECCOMP_DATA_SIZE, "seccomp_data layout is part of the managed contract");
     for (;;) {
         struct pollfd p = { .fd = listener, .events = POLLIN };
         if (poll(&p, 1, -1) == -1) {
@@ -97,11 +100,27 @@ int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, int32_t *nr,
         }
         *id = req.id;
         *pid = (int32_t)req.pid;
-        *nr = req.data.nr;
-        for (int i = 0; i < 6; i++)
-            args[i] = req.data.args[i];
+        memcpy(data, &req.data, sizeof req.data);
         return 1;
     }
+}
+
+static int32_t notif_send(int32_t listener, const struct seccomp_notif_resp *resp)
+{
+    /* ENOENT: the caller died (or was interrupted) while it waited; nothing is left to answer. */
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == -1 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
+/* Fails the notified call with err, as SECCOMP_RET_ERRNO would have: the call never runs. */
+int32_t Sbx_NotifDeny(int32_t listener, uint64_t id, int32_t err)
+{
+    struct seccomp_notif_resp resp;
+    memset(&resp, 0, sizeof resp);
+    resp.id = id;
+    resp.error = -err;
+    return notif_send(listener, &resp);
 }
 
 /* Lets the notified call run as if no filter had stopped it (the audit only looks). */
@@ -111,7 +130,5 @@ int32_t Sbx_NotifContinue(int32_t listener, uint64_t id)
     memset(&resp, 0, sizeof resp);
     resp.id = id;
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == -1 && errno != ENOENT)
-        return -1;
-    return 0;
+    return notif_send(listener, &resp);
 }

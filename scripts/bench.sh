@@ -39,5 +39,8 @@ bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
 # network's cost in create (its own netns test host, removed afterwards; under a minute).
 "$bench" network --sandboxd "$daemon" --out "$out/network.md"
 
+# The seccomp section: a refused call answered by the daemon's listener vs in the kernel.
+"$bench" seccomp --sandboxd "$daemon" --probe-dir "$repo/tests/probe/build" --out "$out/seccomp.md"
+
 # The audit section: the pipeline in process on a temp dir (AUDIT_BENCH_EVENTS, default 1M).
 "$bench" audit --out "$out/audit.md"

@@ -7,6 +7,9 @@ if (args.Length > 0 && args[0] == "network")
 
 if (args.Length > 0 && args[0] == "audit")
     return await AuditBenchMain.RunAsync(args);
+
+if (args.Length > 0 && args[0] == "seccomp")
+    return await SeccompBenchMain.RunAsync(args);
 BenchOptions options;
 try
 {

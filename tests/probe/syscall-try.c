@@ -1,6 +1,9 @@
 /*
- * syscall-try NAME: attempts one syscall and prints "NAME ok" or "NAME errno=N ENAME"; exits 0
- * either way, so a seccomp test reads the verdict from stdout (bubblewrap's tests/try-syscall.c).
+ * syscall-try NAME [COUNT]: attempts one syscall and prints "NAME ok" or "NAME errno=N ENAME";
+ * exits 0 either way, so a seccomp test reads the verdict from stdout (bubblewrap's
+ * tests/try-syscall.c). With COUNT it makes the attempt COUNT times: the line is printed once if
+ * every attempt got the same answer, and an attempt that differed adds "NAME attempt I: ...";
+ * stderr gets the time the attempts took ("NAME xCOUNT ns=T"), for measuring a denial's cost.
  *
  * This runs as root on real hosts, with and without a filter, so every attempt is harmless even
  * when it succeeds: mounts go on a fresh temp dir and are undone at once, the clock is never
@@ -167,6 +170,7 @@ static int try_named(const char *name)
 {
     if (!strcmp(name, "mount")) return try_mount();
     if (!strcmp(name, "unshare_net")) return result(unshare(CLONE_NEWNET));
+    if (!strcmp(name, "unshare_user")) return result(unshare(CLONE_NEWUSER));
     if (!strcmp(name, "unshare")) return result(unshare(CLONE_FILES)); /* no namespace at all */
     if (!strcmp(name, "setns")) return result(setns(-1, 0));
     if (!strcmp(name, "clone_newns")) return try_clone(CLONE_NEWNS);
@@ -216,22 +220,45 @@ static int try_named(const char *name)
     return -1;
 }
 
+static void print_result(const char *name, int err)
+{
+    if (err == 0) {
+        printf("%s ok\n", name);
+    } else {
+        const char *ename = strerrorname_np(err);
+        printf("%s errno=%d %s\n", name, err, ename ? ename : "?");
+    }
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: syscall-try NAME\n");
+    long count = argc == 3 ? strtol(argv[2], NULL, 10) : 1;
+    if ((argc != 2 && argc != 3) || count < 1) {
+        fprintf(stderr, "usage: syscall-try NAME [COUNT]\n");
         return 2;
     }
+    long long start = now_ns();
     int err = try_named(argv[1]);
     if (err == -1) {
         fprintf(stderr, "syscall-try: unknown name %s\n", argv[1]);
         return 2;
     }
-    if (err == 0) {
-        printf("%s ok\n", argv[1]);
-    } else {
-        const char *ename = strerrorname_np(err);
-        printf("%s errno=%d %s\n", argv[1], err, ename ? ename : "?");
+    print_result(argv[1], err);
+    for (long i = 1; i < count; i++) {
+        int again = try_named(argv[1]);
+        if (again != err) {
+            printf("%s attempt %ld: ", argv[1], i);
+            print_result(argv[1], again);
+        }
     }
+    if (count > 1)
+        fprintf(stderr, "%s x%ld ns=%lld\n", argv[1], count, now_ns() - start);
     return 0;
 }

@@ -52,7 +52,10 @@ internal static unsafe partial class Native
     internal static partial int RecvWithFds(int sock, byte* buf, uint len, int* fds, int maxFds, int* fdCount, int timeoutMs);
 
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifRecv", SetLastError = true)]
-    internal static partial int NotifRecv(int listener, ulong* id, int* pid, int* nr, ulong* args);
+    internal static partial int NotifRecv(int listener, ulong* id, int* pid, byte* seccompData);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifDeny", SetLastError = true)]
+    internal static partial int NotifDeny(int listener, ulong id, int errno);
 
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifContinue", SetLastError = true)]
     internal static partial int NotifContinue(int listener, ulong id);

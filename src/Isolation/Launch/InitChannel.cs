@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Sandboxd.Isolation.Interop;
+using Sandboxd.Isolation.Seccomp;
 
 namespace Sandboxd.Isolation.Launch;
 
@@ -14,6 +15,7 @@ public sealed class InitChannel : IDisposable
     private readonly Lock _sendLock = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _nextExecId;
+    private volatile NotifyingFilter? _listened;
 
     public InitChannel(int fd)
     {
@@ -25,7 +27,8 @@ public sealed class InitChannel : IDisposable
     /// <summary>Completes when init has gone away (the sandbox is dead).</summary>
     public Task Closed => _closed.Task;
 
-    /// <summary>Called (on a listener thread) for every call the profile audits, before it runs.</summary>
+    /// <summary>Called (on a listener thread) for every call the profile audits, before it runs,
+    /// and for refused calls (rate-limited) after they were answered.</summary>
     public Action<SyscallNotice>? SyscallObserved { get; set; }
 
     public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, object? tag = null)
@@ -46,8 +49,13 @@ public sealed class InitChannel : IDisposable
     }
 
     /// <summary>The filter every later command runs under. Messages are ordered on the socket,
-    /// so no command can start before it.</summary>
-    public void SetSeccomp(byte[] program, bool notify) => Send(InitProtocol.EncodeSetSeccomp(program, notify), []);
+    /// so no command can start before it. With <paramref name="listened"/>, each command's filter
+    /// gets a listener here that answers the calls the program notifies (audited and refused ones).</summary>
+    public void SetSeccomp(byte[] program, NotifyingFilter? listened)
+    {
+        _listened = listened;
+        Send(InitProtocol.EncodeSetSeccomp(program, notify: listened is not null), []);
+    }
 
     public void Kill(uint execId, int signal)
     {
@@ -105,7 +113,13 @@ public sealed class InitChannel : IDisposable
     private void StartListener(InitEvent ev, int listener)
     {
         var tag = _pending.TryGetValue(ev.ExecId, out var pending) ? pending.Tag : null;
-        SyscallListener.Start(listener, tag, notice => SyscallObserved?.Invoke(notice));
+        if (_listened is not { } filter)
+        {
+            // Init only sends listeners for a notifying filter; without one nothing could answer.
+            Native.Close(listener);
+            return;
+        }
+        SyscallListener.Start(listener, filter, tag, notice => SyscallObserved?.Invoke(notice));
     }
 
     private void Dispatch(InitEvent ev)

@@ -79,7 +79,7 @@ public sealed unsafe class SandboxLauncher : IDisposable
             try
             {
                 ApplyRlimits(pid, spec.Profile.Rlimits);
-                sandbox.Channel.SetSeccomp(spec.Profile.SeccompProgram, notify: spec.Profile.AuditedSyscalls.Count > 0);
+                sandbox.Channel.SetSeccomp(spec.Profile.SeccompProgram, spec.Profile.NotifiesDaemon ? spec.Profile.SeccompFilter : null);
             }
             catch
             {

@@ -1,91 +1,89 @@
-using System.Runtime.InteropServices;
 using Sandboxd.Isolation.Interop;
 using Sandboxd.Isolation.Seccomp;
 
 namespace Sandboxd.Isolation.Launch;
 
-/// <summary>Answers one command's seccomp user notifications: reports each audited call, then
-/// lets it run. A thread of its own, because the audited process waits on every answer; it
-/// ends when no process using the filter is left. If this listener is gone, audited calls fail
-/// (ENOSYS) rather than run unseen.</summary>
+/// <summary>Answers one command's seccomp user notifications. An audited call is reported, then
+/// let run (CONTINUE). A refused call is answered with the profile's errno first — it never runs,
+/// and no answer from here can make it run — then reported, rate-limited
+/// (<see cref="DenialRateLimit"/>), so a program looping on a refused call costs the audit record
+/// a bounded number of events. A thread of its own, because the caller waits on every answer; it
+/// ends when no process using the filter is left. If this listener is gone, notified calls fail
+/// with ENOSYS rather than run unseen.</summary>
 internal static unsafe class SyscallListener
 {
-    public static void Start(int listener, object? tag, Action<SyscallNotice> report) =>
-        new Thread(() => Run(listener, tag, report)) { IsBackground = true, Name = "sbx-seccomp-notify" }.Start();
+    public static void Start(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report) =>
+        new Thread(() => Run(listener, filter, tag, report)) { IsBackground = true, Name = "sbx-seccomp-notify" }.Start();
 
-    private static void Run(int listener, object? tag, Action<SyscallNotice> report)
+    private static void Run(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report)
     {
+        var limit = new DenialRateLimit(TimeProvider.System);
         try
         {
-            ulong* args = stackalloc ulong[6];
+            byte* data = stackalloc byte[SeccompData.Size];
             while (true)
             {
                 ulong id;
-                int pid, nr;
-                if (Native.NotifRecv(listener, &id, &pid, &nr, args) != 1)
+                int pid;
+                if (Native.NotifRecv(listener, &id, &pid, data) != 1)
                     return;
-                try
+                var call = new ReadOnlySpan<byte>(data, SeccompData.Size);
+                var errno = filter.ErrnoFor(call);
+                if (errno != 0)
                 {
-                    var name = SyscallTable.TryGetName(nr, out var n) && n is not null ? n : $"syscall {nr}";
-                    report(new SyscallNotice(tag, pid, name, Describe(name, pid, args)));
+                    Native.NotifDeny(listener, id, errno);
+                    ReportDenied(limit, tag, pid, errno, call, report);
+                    continue;
                 }
-                catch (Exception)
-                {
-                    // Reporting must never hold the sandboxed process: answer regardless.
-                }
+
+                // Read what the call asks for while the caller still waits on us.
+                var nr = SyscallArgs.Nr(call);
+                var name = SyscallArgs.Name(nr);
+                Report(report, new SyscallNotice(tag, pid, name, CallMemory.Describe(name, pid, call)) { Nr = nr });
                 Native.NotifContinue(listener, id);
             }
         }
         finally
         {
             Native.Close(listener);
+            foreach (var (slot, suppressed, errno) in limit.TakeAllSuppressed())
+                Report(report, Summary(tag, slot, errno, suppressed));
         }
     }
 
-    private static string Describe(string syscall, int pid, ulong* args) => syscall switch
+    private static void ReportDenied(DenialRateLimit limit, object? tag, int pid, int errno, ReadOnlySpan<byte> call, Action<SyscallNotice> report)
     {
-        "execve" => ReadString(pid, args[0]),
-        "execveat" => ReadString(pid, args[1]),
-        "connect" => ReadSockaddr(pid, args[1], (int)Math.Min(args[2], 128)),
-        _ => "",
-    };
-
-    /// <summary>From the caller's memory while it waits on us (the call has not run yet).</summary>
-    private static string ReadString(int pid, ulong address)
-    {
-        var bytes = ReadMemory(pid, address, 512);
-        int end = Array.IndexOf(bytes, (byte)0);
-        return System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
-    }
-
-    private static string ReadSockaddr(int pid, ulong address, int length)
-    {
-        var b = ReadMemory(pid, address, length);
-        if (b.Length < 2)
-            return "";
-        int family = b[0] | (b[1] << 8);
-        return family switch
+        var nr = SyscallArgs.Nr(call);
+        switch (limit.Admit(nr, errno))
         {
-            2 when b.Length >= 8 => $"{b[4]}.{b[5]}.{b[6]}.{b[7]}:{(b[2] << 8) | b[3]}",
-            10 when b.Length >= 24 => $"[{new System.Net.IPAddress(b.AsSpan(8, 16))}]:{(b[2] << 8) | b[3]}",
-            1 => "unix:" + System.Text.Encoding.UTF8.GetString(b, 2, b.Length - 2).TrimEnd('\0'),
-            _ => $"family {family}",
-        };
+            case DenialAdmission.Record:
+                var name = SyscallArgs.Name(nr);
+                Report(report, new SyscallNotice(tag, pid, name, SyscallArgs.DescribeDenied(name, call)) { Nr = nr, DeniedErrno = errno });
+                break;
+            case DenialAdmission.Summarize:
+                var (suppressed, lastErrno) = limit.TakeSuppressed(nr);
+                Report(report, Summary(tag, nr, lastErrno, suppressed));
+                break;
+        }
     }
 
-    private static byte[] ReadMemory(int pid, ulong address, int length)
+    private static SyscallNotice Summary(object? tag, int nr, int errno, long suppressed) =>
+        new(tag, 0, DenialRateLimit.SlotOf(nr) == DenialRateLimit.SlotCount ? "unknown" : SyscallArgs.Name(nr), "")
+        {
+            Nr = nr,
+            DeniedErrno = errno,
+            Suppressed = suppressed,
+        };
+
+    private static void Report(Action<SyscallNotice> report, SyscallNotice notice)
     {
         try
         {
-            using var mem = new FileStream($"/proc/{pid}/mem", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            mem.Seek((long)address, SeekOrigin.Begin);
-            var buffer = new byte[length];
-            int read = mem.Read(buffer, 0, length);
-            return buffer.AsSpan(0, read).ToArray();
+            report(notice);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception)
         {
-            return [];
+            // Reporting must never hold the sandboxed process or end the listener.
         }
     }
 }

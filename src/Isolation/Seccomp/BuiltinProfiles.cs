@@ -3,7 +3,8 @@ namespace Sandboxd.Isolation.Seccomp;
 /// <summary>The profiles sandboxd ships, in the spirit of Docker/containerd's default profile.
 /// Denials return EPERM rather than kill, so programs probing for a feature fall back instead of
 /// dying. profiles/seccomp/default.yaml and strict.yaml are the same profiles as data; a test
-/// keeps them equal.</summary>
+/// keeps them equal. In a sandbox the denials reach the daemon first (<see cref="NotifyingFilter"/>),
+/// which records them and answers with the same errno.</summary>
 public static class BuiltinProfiles
 {
     public const int Eperm = 1;

@@ -24,9 +24,11 @@ public static class SeccompCompiler
 {
     /// <summary>Compiles <paramref name="profile"/>; throws <see cref="SeccompCompileException"/>
     /// for unknown syscalls, invalid filters, or a program over 4096 instructions.</summary>
-    public static byte[] Compile(SeccompProfile profile)
+    public static byte[] Compile(SeccompProfile profile) => Encode(CompileInstructions(profile));
+
+    /// <summary>The bytes the kernel reads: one struct sock_filter per instruction.</summary>
+    public static byte[] Encode(IReadOnlyList<BpfInstruction> instructions)
     {
-        var instructions = CompileInstructions(profile);
         var program = new byte[instructions.Count * BpfInstruction.Size];
         for (var i = 0; i < instructions.Count; i++)
             instructions[i].WriteTo(program.AsSpan(i * BpfInstruction.Size));

@@ -4,6 +4,10 @@ namespace Sandboxd.Isolation.Seccomp;
 /// and the architecture tokens it carries.</summary>
 public static class SeccompData
 {
+    /// <summary>sizeof(struct seccomp_data): nr, arch, instruction_pointer, args[6]
+    /// (SBX_SECCOMP_DATA_SIZE in native/sbx.h).</summary>
+    public const int Size = 64;
+
     public const uint NrOffset = 0;
     public const uint ArchOffset = 4;
     public const uint InstructionPointerOffset = 8;

@@ -18,4 +18,16 @@ public sealed record SeccompProfile(
 
     /// <summary>The errno when <see cref="ArchMismatchAction"/> is Errno.</summary>
     public int ArchMismatchErrno { get; init; }
+
+    /// <summary>This profile with every errno verdict (rules and the default) turned into a user
+    /// notification, so the daemon sees each denied call and answers it with that errno itself.
+    /// The arch-mismatch verdict stays: another ABI's numbers mean nothing to the listener.</summary>
+    public SeccompProfile WithDenialsNotified() => this with
+    {
+        DefaultAction = Notified(DefaultAction),
+        Rules = [.. Rules.Select(rule => rule with { Action = Notified(rule.Action) })],
+    };
+
+    private static SeccompAction Notified(SeccompAction action) =>
+        action == SeccompAction.Errno ? SeccompAction.UserNotif : action;
 }

@@ -34,10 +34,9 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
         var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, request.Hostname, profile, limits);
-        launched.Channel.SyscallObserved = notice => audit.Emit(
-            notice.Syscall == "connect" ? AuditKind.SyscallConnect : AuditKind.SyscallExec,
+        launched.Channel.SyscallObserved = notice => audit.Emit(SyscallAuditEvent.Kind(notice),
             (notice.Tag as ExecutionTag)?.Correlation ?? AuditCorrelation.None, id, (notice.Tag as ExecutionTag)?.ExecutionId,
-            new Dictionary<string, string> { ["syscall"] = notice.Syscall, ["pid"] = notice.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), ["detail"] = notice.Detail });
+            SyscallAuditEvent.Attributes(notice));
         var egress = prepared?.Egress ?? await AttachAsync(id, launched, network).ConfigureAwait(false);
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),

@@ -32,12 +32,12 @@ public sealed class SeccompCompilerTests
         var program = SeccompCompiler.Compile(BuiltinProfiles.Default);
 
         // i386 getpid is 20; on x86_64 20 is writev, which the profile allows.
-        Assert.Equal(Kill, BpfEmulator.Run(program, SeccompData.AuditArchI386, 20));
-        Assert.Equal(Kill, BpfEmulator.Run(program, SeccompData.AuditArchX8664, 0x40000000 | 39));
-        Assert.Equal(Allow, BpfEmulator.Run(program, 39));
+        Assert.Equal(Kill, BpfInterpreter.Run(program, SeccompData.AuditArchI386, 20));
+        Assert.Equal(Kill, BpfInterpreter.Run(program, SeccompData.AuditArchX8664, 0x40000000 | 39));
+        Assert.Equal(Allow, BpfInterpreter.Run(program, 39));
 
         var lenient = BuiltinProfiles.Default with { ArchMismatchAction = SeccompAction.Errno, ArchMismatchErrno = 38 };
-        Assert.Equal((uint)SeccompAction.Errno | 38, BpfEmulator.Run(SeccompCompiler.Compile(lenient), SeccompData.AuditArchI386, 20));
+        Assert.Equal((uint)SeccompAction.Errno | 38, BpfInterpreter.Run(SeccompCompiler.Compile(lenient), SeccompData.AuditArchI386, 20));
     }
 
     [Fact]
@@ -106,11 +106,11 @@ public sealed class SeccompCompilerTests
         Assert.Equal(Allow, Verdict(program, "socket", 1, 1));
         Assert.Equal(Allow, Verdict(program, "personality", 0x20008));
         Assert.Equal(Eperm, Verdict(program, "personality", 6));
-        Assert.Equal(Eperm, BpfEmulator.Run(program, 9999)); // unknown numbers get the default
+        Assert.Equal(Eperm, BpfInterpreter.Run(program, 9999)); // unknown numbers get the default
     }
 
     private static uint Verdict(byte[] program, string syscall, params ulong[] args) =>
-        BpfEmulator.Run(program, SyscallTable.GetNumber(syscall), args);
+        BpfInterpreter.Run(program, SyscallTable.GetNumber(syscall), args);
 
     [Fact]
     public void Over300RulesKeepEveryJumpShortAndEveryVerdictRight()
@@ -122,8 +122,8 @@ public sealed class SeccompCompilerTests
         var program = SeccompCompiler.Compile(new SeccompProfile("many", SeccompAction.Allow, 0, rules));
 
         for (var i = 0; i < names.Length; i++)
-            Assert.Equal((uint)SeccompAction.Errno | (uint)(1 + i), BpfEmulator.Run(program, SyscallTable.GetNumber(names[i])));
-        Assert.Equal(Allow, BpfEmulator.Run(program, 9999));
+            Assert.Equal((uint)SeccompAction.Errno | (uint)(1 + i), BpfInterpreter.Run(program, SyscallTable.GetNumber(names[i])));
+        Assert.Equal(Allow, BpfInterpreter.Run(program, 9999));
     }
 
     [Fact]
@@ -141,11 +141,11 @@ public sealed class SeccompCompilerTests
         Assert.Equal(new BpfInstruction(BpfInstruction.JumpIfEqual, 1, 0, (uint)Mount), code[6]);
         Assert.Equal(BpfInstruction.JumpAlways, code[7].Code);
         Assert.True(code[7].K > 255);
-        Assert.Equal((uint)SeccompAction.Errno | 999, BpfEmulator.Run(program, SyscallTable.GetNumber("getpid")));
-        Assert.Equal((uint)SeccompAction.Errno | 120, BpfEmulator.Run(program, Mount, 0, 0, 0, 119));
-        Assert.Equal((uint)SeccompAction.Errno | 1, BpfEmulator.Run(program, Mount, 0, 0, 0, 0));
-        Assert.Equal(Allow, BpfEmulator.Run(program, Mount, 0, 0, 0, 120));
-        Assert.Equal(Allow, BpfEmulator.Run(program, Mount, 0, 0, 0, 1UL << 32)); // the high half counts for Equal
+        Assert.Equal((uint)SeccompAction.Errno | 999, BpfInterpreter.Run(program, SyscallTable.GetNumber("getpid")));
+        Assert.Equal((uint)SeccompAction.Errno | 120, BpfInterpreter.Run(program, Mount, 0, 0, 0, 119));
+        Assert.Equal((uint)SeccompAction.Errno | 1, BpfInterpreter.Run(program, Mount, 0, 0, 0, 0));
+        Assert.Equal(Allow, BpfInterpreter.Run(program, Mount, 0, 0, 0, 120));
+        Assert.Equal(Allow, BpfInterpreter.Run(program, Mount, 0, 0, 0, 1UL << 32)); // the high half counts for Equal
     }
 
     [Theory]
@@ -171,7 +171,7 @@ public sealed class SeccompCompilerTests
         var rule = new SyscallRule("mount", SeccompAction.Errno, 1, [new ArgFilter(2, op, value, mask)]);
         var program = SeccompCompiler.Compile(new SeccompProfile("t", SeccompAction.Allow, 0, [rule]));
 
-        Assert.Equal(matches ? Eperm : Allow, BpfEmulator.Run(program, Mount, 0, 0, arg));
+        Assert.Equal(matches ? Eperm : Allow, BpfInterpreter.Run(program, Mount, 0, 0, arg));
     }
 
     [Fact]
@@ -186,9 +186,9 @@ public sealed class SeccompCompilerTests
         ]);
         var program = SeccompCompiler.Compile(profile);
 
-        Assert.Equal(Eperm, BpfEmulator.Run(program, Clone, 1, 2));
-        Assert.Equal((uint)SeccompAction.Errno | 2, BpfEmulator.Run(program, Clone, 1, 3));
-        Assert.Equal((uint)SeccompAction.Log, BpfEmulator.Run(program, Clone, 5, 2));
+        Assert.Equal(Eperm, BpfInterpreter.Run(program, Clone, 1, 2));
+        Assert.Equal((uint)SeccompAction.Errno | 2, BpfInterpreter.Run(program, Clone, 1, 3));
+        Assert.Equal((uint)SeccompAction.Log, BpfInterpreter.Run(program, Clone, 5, 2));
     }
 
     [Fact]
