@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sandboxd.Isolation.Interop;
-using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Isolation.Filesystem;
 
@@ -15,16 +13,8 @@ public sealed unsafe class ImageLookup : IDisposable
 {
     private readonly SafeFileHandle _root;
 
-    public ImageLookup(string imageDir)
-    {
-        var path = Encoding.UTF8.GetBytes(imageDir + "\0");
-        int fd;
-        fixed (byte* p = path)
-            fd = Native.OpenDirAt(Native.AtCwd, p);
-        if (fd == -1)
-            throw new SandboxSetupException($"open image {imageDir}", Marshal.GetLastPInvokeError());
-        _root = new SafeFileHandle(fd, ownsHandle: true);
-    }
+    /// <summary>Throws IOException when the image cannot be opened.</summary>
+    public ImageLookup(string imageDir) => _root = LayerWalker.OpenDirectory(imageDir);
 
     /// <summary>The image's entry at path ("/etc/hosts"), or null when the image has none.</summary>
     public LayerEntry? Find(string path)

@@ -25,6 +25,19 @@ public sealed unsafe class LayerWalker
 
     private LayerWalker(LayerWalkLimits limits) => _limits = limits;
 
+    /// <summary>A directory of the host (an image, a test's tree) opened for walking: the last
+    /// component may not be a symlink. The path itself is trusted; what is under it is not.</summary>
+    public static SafeFileHandle OpenDirectory(string path)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        int fd;
+        fixed (byte* p = bytes)
+            fd = Native.OpenDirAt(Native.AtCwd, p);
+        if (fd == -1)
+            throw new IOException($"open directory {path}: {Errno.Name(Marshal.GetLastPInvokeError())}");
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
     /// <summary>Throws IOException when the layer's top cannot be read at all; below the top, an
     /// entry that vanishes mid-walk (the sandbox is running) is skipped, its directory left unlisted.</summary>
     public static LayerSnapshot Snapshot(SafeFileHandle layer, LayerWalkLimits limits)
