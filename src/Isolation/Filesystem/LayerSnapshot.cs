@@ -32,15 +32,11 @@ public sealed class LayerSnapshot
     /// A path under a directory that is itself gone is decided by that directory's parent.</summary>
     public bool Knows(string path)
     {
-        for (int slash = path.LastIndexOf('/'); slash >= 0; slash = path.LastIndexOf('/', slash - 1))
+        for (int slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
         {
             var ancestor = path[..slash];
-            if (ancestor.Length == 0)
-                return _listed.Contains("");
             if (_entries.TryGetValue(ancestor, out var entry))
                 return entry.Type != LayerEntryType.Directory || _listed.Contains(ancestor);
-            if (slash == 0)
-                break;
         }
         return _listed.Contains("");
     }
