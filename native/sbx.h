@@ -25,6 +25,8 @@ enum sbx_op_kind {
     SBX_OP_WRITE_FILE = 11,  /* write src into the existing file dst (cgroup.procs, sysctls) */
     SBX_OP_UNSHARE = 12,     /* unshare(flags): e.g. the cgroup namespace, once in its cgroup */
     SBX_OP_CHOWN = 13,       /* lchown(dst, flags >> 32, flags & 0xffffffff) */
+    SBX_OP_SEND_DIR = 14,    /* open dst (O_PATH, a directory, never a symlink) and send the fd to the
+                                daemon on the control socket (fd 3): a message of the 8-byte flags */
 };
 
 /* Steps outside the op list, reported with op_index = -1. */
@@ -98,6 +100,34 @@ int32_t Sbx_RemoveTree(const char *path);
 
 /* recvmsg with fds (SCM_RIGHTS), waiting up to timeout_ms. Bytes (0 = closed) or -1 + errno. */
 int32_t Sbx_RecvWithFds(int32_t sock, void *buf, uint32_t len, int32_t *fds, int32_t max_fds, int32_t *fd_count, int32_t timeout_ms);
+
+/* What the daemon reads of a sandbox's files: the result of fstatat(AT_SYMLINK_NOFOLLOW). */
+typedef struct sbx_file_stat {
+    uint32_t mode;
+    uint32_t rdev_major;
+    uint32_t rdev_minor;
+    uint32_t dev_major;
+    uint32_t dev_minor;
+    uint32_t reserved;
+    uint64_t ino;
+    int64_t size;
+    int64_t mtime_ns;
+    int64_t ctime_ns;
+} sbx_file_stat;
+
+_Static_assert(sizeof(sbx_file_stat) == 56, "sbx_file_stat layout is part of the managed contract");
+
+/*
+ * Walking a tree whose contents are hostile (a sandbox's writable layer), one directory fd at a
+ * time: nothing here follows a symlink or resolves "..".
+ * Sbx_OpenDirAt: openat(dirfd, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC); a symlink or a
+ * non-directory fails (ELOOP / ENOTDIR). An fd or -1 + errno.
+ * Sbx_StatAt: fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW); an empty name is dirfd itself.
+ * Sbx_ReadDirEntries: getdents64 into buf (struct linux_dirent64 records). Bytes, 0 at the end.
+ */
+int32_t Sbx_OpenDirAt(int32_t dirfd, const char *name);
+int32_t Sbx_StatAt(int32_t dirfd, const char *name, sbx_file_stat *st);
+int32_t Sbx_ReadDirEntries(int32_t dirfd, void *buf, uint32_t len);
 
 /* sizeof(struct seccomp_data): nr, arch, instruction pointer, args[6]. */
 #define SBX_SECCOMP_DATA_SIZE 64

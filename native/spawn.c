@@ -35,6 +35,7 @@
 
 /* Fds below this are the child's fixed slots (0-2 stdio, 3 control). */
 #define SBX_FIRST_FREE_FD 10
+#define SBX_CONTROL_FD 3
 
 __attribute__((noreturn)) static void report_and_exit(int fd, int32_t op_index, int32_t step)
 {
@@ -82,6 +83,21 @@ static int write_file(const char *path, const char *data)
         return -1;
     }
     return 0;
+}
+
+/* The daemon gets a handle on a directory that no path of the host names (it lives in this
+   mount namespace only): the sandbox's writable layer, before pivot_root hides it. */
+static int send_dir(const sbx_op *op)
+{
+    int fd = open(op->dst, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    uint64_t tag = op->flags;
+    ssize_t n = sbx_send_fds(SBX_CONTROL_FD, &tag, sizeof tag, &fd, 1);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n == (ssize_t)sizeof tag ? 0 : -1;
 }
 
 static int run_op(const sbx_op *op)
@@ -134,6 +150,8 @@ static int run_op(const sbx_op *op)
         return unshare((int)op->flags);
     case SBX_OP_CHOWN:
         return lchown(op->dst, (uid_t)(op->flags >> 32), (gid_t)(op->flags & 0xffffffffu));
+    case SBX_OP_SEND_DIR:
+        return send_dir(op);
     default:
         errno = EINVAL;
         return -1;
@@ -205,7 +223,7 @@ __attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_
     for (int fd = 0; fd <= 2; fd++)
         if (dup3(null_fd, fd, 0) == -1)
             report_and_exit(err_fd, -1, SBX_STEP_FDS);
-    if (dup3(ctl_fd, 3, 0) == -1)
+    if (dup3(ctl_fd, SBX_CONTROL_FD, 0) == -1)
         report_and_exit(err_fd, -1, SBX_STEP_FDS);
     /* Nothing else of the daemon's may survive execve (CVE-2024-21626). */
     mark_cloexec_from(4);

@@ -14,6 +14,9 @@ public static class Errno
     public const int EBUSY = 16;
     public const int EEXIST = 17;
     public const int ECHILD = 10;
+    public const int ENOTDIR = 20;
+    public const int ELOOP = 40;
+    public const int EPROTO = 71;
 
     private static readonly Dictionary<int, string> Names = new()
     {

@@ -30,11 +30,17 @@ public sealed class SandboxdScenarios(SandboxesClient client)
 
     public Task DestroyAsync(string sandboxId) => client.DestroyAsync(sandboxId);
 
-    /// <summary>Runs /bin/true and drains the stream; a non-zero exit fails the bench, since
+    /// <summary>Creates count empty files under the sandbox's home (its writable layer).</summary>
+    public Task FillLayerAsync(string sandboxId, int count) =>
+        RunAsync(sandboxId, ["/bin/sh", "-c", $"mkdir -p $HOME/fill && cd $HOME/fill && seq {count} | xargs touch"]);
+
+    public Task ExecTrueAsync(string sandboxId) => RunAsync(sandboxId, ["/bin/true"]);
+
+    /// <summary>Runs a command and drains the stream; a non-zero exit fails the bench, since
     /// timing a failure would report a fast wrong answer.</summary>
-    public async Task ExecTrueAsync(string sandboxId)
+    private async Task RunAsync(string sandboxId, string[] argv)
     {
-        var request = new ExecuteRequest { SandboxId = sandboxId, Argv = { "/bin/true" } };
+        var request = new ExecuteRequest { SandboxId = sandboxId, Argv = { argv } };
         ExitStatus? exit = null;
         await foreach (var message in client.ExecuteAsync(request, Deadline))
         {
@@ -42,6 +48,6 @@ public sealed class SandboxdScenarios(SandboxesClient client)
                 exit = message.Exit;
         }
         if (exit is null || exit.ExitCode != 0)
-            throw new InvalidOperationException($"/bin/true in sandbox {sandboxId} did not exit 0: {exit}");
+            throw new InvalidOperationException($"{argv[0]} in sandbox {sandboxId} did not exit 0: {exit}");
     }
 }

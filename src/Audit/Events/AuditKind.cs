@@ -24,6 +24,8 @@ public enum AuditKind
     FileCreated = 40,
     FileModified = 41,
     FileDeleted = 42,
+    /// <summary>An execution's file changes beyond the per-execution cap, or a walk cut short by its limits.</summary>
+    FileEventsOmitted = 43,
     NetworkAllowed = 50,
     NetworkDenied = 51,
     NetworkClosed = 52,

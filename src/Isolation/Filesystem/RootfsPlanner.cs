@@ -17,11 +17,14 @@ public static class RootfsPlanner
 
     private static readonly string[] ReadOnlyProcDirs = ["sys", "bus", "fs", "irq"];
 
+    /// <summary>The message that carries the writable layer's fd to the daemon (SendDir's flags).</summary>
+    public const ulong UpperDirTag = 1;
+
     /// <summary>The writable layer is a tmpfs of diskBytes mounted inside the sandbox's own
     /// mount namespace: filling it gives ENOSPC inside, nothing of it ever exists on the host,
     /// and it vanishes with the sandbox. Its pages count against the memory cgroup.</summary>
     public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, long diskBytes,
-        long tmpBytes, bool userNamespace = false)
+        long tmpBytes, bool userNamespace = false, bool sendUpperToDaemon = false)
     {
         var root = paths.Root;
         var home = Path.Combine(paths.Upper, SandboxUser.Home.TrimStart('/'));
@@ -42,6 +45,10 @@ public static class RootfsPlanner
             new(SetupOpKind.Mkdir, Dst: Path.Combine(paths.Upper, "root"), Flags: 0x1C0),
             new(SetupOpKind.Mount, "overlay", root, "overlay", overlayOptions, NoSuid | NoDev),
         };
+        // The daemon diffs the writable layer after each command (file audit events); after
+        // pivot_root no path of the host reaches it, so a handle on it travels to the daemon now.
+        if (sendUpperToDaemon)
+            ops.Add(new(SetupOpKind.SendDir, Dst: paths.Upper, Flags: UpperDirTag));
         if (bindHostUsr)
             ops.Add(new(SetupOpKind.Bind, "/usr", Path.Combine(root, DefaultImage.UsrMountPoint), Flags: ReadOnly | NoDev));
         AddProc(ops, root);

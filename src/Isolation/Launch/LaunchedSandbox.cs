@@ -13,8 +13,10 @@ public sealed unsafe class LaunchedSandbox
 
     private readonly Action? _released;
 
-    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup, Action? released = null)
+    internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup, OverlayLayers layers,
+        Action? released = null)
     {
+        Layers = layers;
         _released = released;
         Paths = paths;
         InitPid = initPid;
@@ -23,6 +25,9 @@ public sealed unsafe class LaunchedSandbox
     }
 
     public ICgroup Cgroup { get; }
+
+    /// <summary>The root's layers as the daemon reaches them: the writable one by fd only.</summary>
+    public OverlayLayers Layers { get; }
 
     public SandboxPaths Paths { get; }
 
@@ -40,6 +45,9 @@ public sealed unsafe class LaunchedSandbox
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
         Channel.Dispose();
+        // A walk of the writable layer still running holds its own reference: the fd (and the
+        // tmpfs it pins) goes when that walk ends.
+        Layers.Upper.Dispose();
         // Anything that escaped the pid namespace's teardown is still in the cgroup. The
         // sandbox's files lived in a tmpfs of its own mount namespace: gone with it.
         Cgroup.Dispose();

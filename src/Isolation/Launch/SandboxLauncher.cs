@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Interop;
@@ -49,8 +50,9 @@ public sealed unsafe class SandboxLauncher : IDisposable
             // sandbox sees its own cgroup as the root. In a user namespace the child may not
             // write the host's cgroupfs: the parent joins it before releasing it.
             var ops = userns ? [new SetupOp(SetupOpKind.Unshare, Flags: CloneNewCgroup)] : JoinCgroupOps(cgroup);
-            ops.AddRange(RootfsPlanner.Plan(paths, spec.Image ?? _defaultImage, spec.Image is null, spec.Hostname,
-                spec.DiskBytes, spec.Profile.TmpBytes, userns));
+            var image = spec.Image ?? _defaultImage;
+            ops.AddRange(RootfsPlanner.Plan(paths, image, spec.Image is null, spec.Hostname,
+                spec.DiskBytes, spec.Profile.TmpBytes, userns, sendUpperToDaemon: true));
             var namespaces = (NamespaceSet.Standard & ~NamespaceSet.Cgroup) | (userns ? NamespaceSet.User : NamespaceSet.None);
             var launch = new LaunchSpec(namespaces, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"])
             {
@@ -73,7 +75,9 @@ public sealed unsafe class SandboxLauncher : IDisposable
             {
                 Native.Close(sv[1]);
             }
-            var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup,
+            // Read before the channel's receive thread starts: the child sent it before execve.
+            var upper = ReceiveUpperDir(pid, sv[0]);
+            var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup, new OverlayLayers(upper, image),
                 idRange is { } range ? () => _idRanges.Release(range) : null);
             idRange = null;
             try
@@ -95,6 +99,23 @@ public sealed unsafe class SandboxLauncher : IDisposable
                 _idRanges.Release(unused);
             throw;
         }
+    }
+
+    /// <summary>The fd the SendDir op put on the control socket. A child that exec'd has sent it.</summary>
+    private static SafeFileHandle ReceiveUpperDir(int pid, int sock)
+    {
+        ulong tag = 0;
+        int fd = -1, count = 0;
+        int n = Native.RecvWithFds(sock, (byte*)&tag, sizeof(ulong), &fd, 1, &count, 5000);
+        int errno = Marshal.GetLastPInvokeError();
+        if (n == sizeof(ulong) && count == 1 && tag == RootfsPlanner.UpperDirTag)
+            return new SafeFileHandle(fd, ownsHandle: true);
+        if (count == 1)
+            Native.Close(fd);
+        Native.Kill(pid, Native.SIGKILL);
+        Native.WaitPid(pid, null, 0);
+        Native.Close(sock);
+        throw new SandboxSetupException("receive the writable layer from the sandbox", n == -1 ? errno : Errno.EPROTO);
     }
 
     /// <summary>A user-namespace sandbox's processes are unprivileged host ids: every directory

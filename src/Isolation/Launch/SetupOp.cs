@@ -19,6 +19,7 @@ public sealed record SetupOp(SetupOpKind Kind, string? Src = null, string? Dst =
         SetupOpKind.WriteFile => $"write {Dst}",
         SetupOpKind.Unshare => "unshare",
         SetupOpKind.Chown => $"chown {Dst}",
+        SetupOpKind.SendDir => $"send {Dst} to the daemon",
         _ => Kind.ToString(),
     };
 

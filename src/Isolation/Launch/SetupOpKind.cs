@@ -16,4 +16,5 @@ public enum SetupOpKind : uint
     WriteFile = 11,
     Unshare = 12,
     Chown = 13,
+    SendDir = 14,
 }

@@ -7,7 +7,8 @@ namespace Sandboxd.Core.Orchestration;
 
 /// <summary>A sandbox this daemon runs: its record, its launched processes and, in egress mode,
 /// its network attachment (which goes with it on destroy).</summary>
-public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched, SandboxNetwork network, IEgressAttachment? egress)
+public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched, SandboxNetwork network, IEgressAttachment? egress,
+    FileChangeRecorder files)
 {
     public SandboxRecord Record { get; set; } = record;
 
@@ -16,6 +17,9 @@ public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched, 
     public SandboxNetwork Network { get; } = network;
 
     public IEgressAttachment? Egress { get; } = egress;
+
+    /// <summary>Audits what each execution did to the sandbox's files.</summary>
+    public FileChangeRecorder Files { get; } = files;
 
     private long _executions;
 

@@ -41,7 +41,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
-        var live = new LiveSandbox(record, launched, network, egress);
+        var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         _live[id] = live;
         try
         {
@@ -163,10 +163,13 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
         ExecutionResult result;
         var before = ReadCounters(live);
+        // The previous execution's file walk ends first: its "after" is this one's "before".
+        await live.Files.SettledAsync().ConfigureAwait(false);
+        var correlation = Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None;
         audit.Emit(AuditKind.ExecutionStarted, live.Record.Id, executionId, AuditAttributes.Started(spec, request.User));
         try
         {
-            var tag = new ExecutionTag(executionId, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);
+            var tag = new ExecutionTag(executionId, correlation);
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel, tag).ConfigureAwait(false);
         }
         catch (SandboxSetupException e)
@@ -177,7 +180,13 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
                 throw new CommandStartException(argv[0], e);
             throw;
         }
+        catch (OperationCanceledException)
+        {
+            live.Files.RecordAfter(executionId, correlation); // killed, but it may have written
+            throw;
+        }
         audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, AuditAttributes.Finished(spec, request.User, result));
+        live.Files.RecordAfter(executionId, correlation);
         var after = ReadCounters(live);
         // Counters of the whole sandbox: with commands running side by side, a kill is
         // attributed to each of them that could have caused it.

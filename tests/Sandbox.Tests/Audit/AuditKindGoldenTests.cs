@@ -13,7 +13,7 @@ public sealed class AuditKindGoldenTests
         ("SandboxStarted", 14), ("SandboxStopped", 15),
         ("ExecutionStarted", 20), ("ExecutionFinished", 21), ("ExecutionFailedToStart", 22),
         ("SyscallExec", 30), ("SyscallConnect", 31), ("SyscallDenied", 32), ("SyscallLogged", 33),
-        ("FileCreated", 40), ("FileModified", 41), ("FileDeleted", 42),
+        ("FileCreated", 40), ("FileModified", 41), ("FileDeleted", 42), ("FileEventsOmitted", 43),
         ("NetworkAllowed", 50), ("NetworkDenied", 51), ("NetworkClosed", 52),
         ("ResourceOomKilled", 60), ("ResourcePidsLimit", 61),
         ("GovernanceProposed", 70), ("GovernanceVoted", 71), ("GovernanceApproved", 72),

@@ -13,6 +13,12 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 
+    /// <summary>mknod(2) with the name as raw bytes (NUL-terminated): any file type, any name.</summary>
+    [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true)]
+    public static partial int Mknod(byte[] path, uint mode, ulong dev);
+
+    public const uint S_IFREG = 0x8000, S_IFCHR = 0x2000, S_IFIFO = 0x1000;
+
     /// <summary>True while a process with this pid exists (a zombie counts).</summary>
     public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}");
 }

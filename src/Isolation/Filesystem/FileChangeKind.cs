@@ -1,0 +1,8 @@
+namespace Sandboxd.Isolation.Filesystem;
+
+public enum FileChangeKind
+{
+    Created,
+    Modified,
+    Deleted,
+}

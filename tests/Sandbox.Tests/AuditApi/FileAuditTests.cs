@@ -1,0 +1,138 @@
+using Sandboxd.Api.Client;
+using Sandboxd.Api.V1;
+using Sandboxd.Tests.Daemon;
+using Sandboxd.Tests.Support;
+using Xunit;
+
+namespace Sandboxd.Tests.AuditApi;
+
+/// <summary>What each execution created, changed and deleted in its sandbox's root reaches the
+/// audit record, attributed to that execution; a hostile tree neither escapes the walk nor
+/// floods the record. (Image files cannot be changed in the daemon's user-namespace sandboxes:
+/// copy-up and whiteouts of image files are proven in LayerDiffOverlayTests.)</summary>
+public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    private const int FileCreated = 40, FileModified = 41, FileDeleted = 42, FileEventsOmitted = 43;
+
+    [RootFact]
+    public async Task Each_execution_records_the_files_it_created_modified_and_deleted()
+    {
+        var daemon = fixture.Daemon;
+        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
+        using var audit = AuditApiClients.Audit(daemon);
+        try
+        {
+            // /tmp is a tmpfs of its own, outside the writable layer: not recorded.
+            var first = await RunAsync(daemon, sandbox.Id, "mkdir -p $HOME/proj/src && printf 'int x;\\n' > $HOME/proj/src/a.c"
+                + " && echo notes > $HOME/notes && ln -s /etc/shadow $HOME/shadow && echo scratch > /tmp/scratch");
+            Assert.Equal(
+            [
+                "FileCreated /home/sandbox/notes file 6",
+                "FileCreated /home/sandbox/proj dir",
+                "FileCreated /home/sandbox/proj/src dir",
+                "FileCreated /home/sandbox/proj/src/a.c file 7",
+                "FileCreated /home/sandbox/shadow symlink 11",
+            ], await WaitForFileEventsAsync(audit, first, 5));
+
+            var second = await RunAsync(daemon, sandbox.Id, "echo more >> $HOME/notes && rm $HOME/proj/src/a.c");
+            Assert.Equal(
+            [
+                "FileDeleted /home/sandbox/proj/src/a.c file 7",
+                "FileModified /home/sandbox/notes file 11",
+            ], await WaitForFileEventsAsync(audit, second, 2));
+
+            var idle = await RunAsync(daemon, sandbox.Id, "cat $HOME/notes > /dev/null && echo again > /tmp/scratch");
+            // The next execution starts only after the previous one's walk has been recorded.
+            var marker = await RunAsync(daemon, sandbox.Id, "touch $HOME/marker");
+            Assert.Equal(["FileCreated /home/sandbox/marker file 0"], await WaitForFileEventsAsync(audit, marker, 1));
+            Assert.Empty(await FileEventsAsync(audit, idle));
+        }
+        finally
+        {
+            await daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+
+    [RootFact]
+    public async Task A_hostile_tree_is_walked_within_its_limits_and_never_followed_out()
+    {
+        var daemon = fixture.Daemon;
+        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
+        using var audit = AuditApiClients.Audit(daemon);
+        try
+        {
+            var hostile = await RunAsync(daemon, sandbox.Id, "cd $HOME && ln -s /etc/shadow a-shadow && ln -s / a-hostroot"
+                + " && d=deep; for i in $(seq 60); do d=$d/d; done; mkdir -p $d && echo x > $d/bottom"
+                + " && mkdir many && cd many && seq 10000 | xargs touch");
+
+            var summary = await WaitForAsync(audit, hostile, FileEventsOmitted);
+            var events = await AllAsync(audit, hostile, FileCreated, FileModified, FileDeleted);
+            Assert.Equal(1000, events.Count);
+            Assert.True(int.Parse(summary.Attributes["omitted"]) > 9000, summary.ToString());
+            Assert.Equal(summary.Attributes["omitted"], summary.Attributes["omitted_created"]);
+            Assert.Equal("depth limit", summary.Attributes["walk"]);
+            // Links are recorded as links (lstat: the size is the target's length), never entered.
+            Assert.Contains("FileCreated /home/sandbox/a-shadow symlink 11", events.Select(Describe));
+            Assert.Contains("FileCreated /home/sandbox/a-hostroot symlink 1", events.Select(Describe));
+            Assert.DoesNotContain(events, e => e.Attributes["path"].StartsWith("/home/sandbox/a-hostroot/", StringComparison.Ordinal));
+            Assert.True(events.Max(e => e.Attributes["path"].Count(c => c == '/')) <= 32);
+
+            // The sandbox and its audit go on: a later change is still seen.
+            var after = await RunAsync(daemon, sandbox.Id, "rm $HOME/a-shadow");
+            Assert.Equal(["FileDeleted /home/sandbox/a-shadow symlink 11"], await WaitForFileEventsAsync(audit, after, 1));
+        }
+        finally
+        {
+            await daemon.Client.DestroyAsync(sandbox.Id);
+        }
+    }
+
+    private static async Task<string> RunAsync(DaemonProcess daemon, string sandboxId, string script)
+    {
+        var output = await daemon.Client.RunAsync(sandboxId, ["/bin/sh", "-c", script]);
+        Assert.True(output.Exit.ExitCode == 0, output.Stderr);
+        return output.Exit.ExecutionId;
+    }
+
+    private static string Describe(Sandboxd.Api.V1.AuditEvent e) =>
+        $"{e.KindName} {e.Attributes["path"]} {e.Attributes["type"]}" + (e.Attributes["type"] == "dir" ? "" : $" {e.Attributes["size"]}");
+
+    /// <summary>The execution's file events, once at least count are in the record, sorted.</summary>
+    private static async Task<List<string>> WaitForFileEventsAsync(AuditClient audit, string executionId, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var events = await FileEventsAsync(audit, executionId);
+            if (events.Count >= count || DateTime.UtcNow > deadline)
+                return events.Select(Describe).Order(StringComparer.Ordinal).ToList();
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<Sandboxd.Api.V1.AuditEvent> WaitForAsync(AuditClient audit, string executionId, int kind)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var found = await AllAsync(audit, executionId, kind);
+            if (found.Count > 0)
+                return found[0];
+            Assert.True(DateTime.UtcNow < deadline, $"no event of kind {kind} for {executionId}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static Task<List<Sandboxd.Api.V1.AuditEvent>> FileEventsAsync(AuditClient audit, string executionId) =>
+        AllAsync(audit, executionId, FileCreated, FileModified, FileDeleted);
+
+    private static async Task<List<Sandboxd.Api.V1.AuditEvent>> AllAsync(AuditClient audit, string executionId, params int[] kinds)
+    {
+        var request = new AuditQueryRequest { ExecutionId = executionId, Limit = 10_000 };
+        request.Kinds.Add(kinds);
+        var events = new List<Sandboxd.Api.V1.AuditEvent>();
+        await foreach (var e in audit.QueryAllAsync(request))
+            events.Add(e);
+        return events;
+    }
+}
