@@ -36,7 +36,7 @@ public sealed class LayerDiffOverlayTests
             [
                 new FileChange(FileChangeKind.Modified, "/etc/hosts", LayerEntryType.File, hostsSize),
                 new FileChange(FileChangeKind.Created, "/etc/new", LayerEntryType.File, 4),
-                new FileChange(FileChangeKind.Deleted, "/etc/resolv.conf", LayerEntryType.File, 0),
+                new FileChange(FileChangeKind.Deleted, "/etc/resolv.conf", LayerEntryType.File, DefaultImage.ResolvConf.Length),
             ], changes);
             Assert.Equal(LayerEntryType.Whiteout, after.Entries["/etc/resolv.conf"].Type);
         }
