@@ -114,6 +114,7 @@ public sealed class AuditColdVerifyTests : IDisposable
         var result = VerifyAfterIndexEdit(lines => lines.RemoveAt(3));
         AssertBad(result, 4, "removed: segment 4 is missing");
         Assert.Equal(newest, result.File);
+        AssertBad(_cold.Verify(), 4, "removed"); // the running store reads the index from disk too
         // The chain that is left links up by itself: without the head nothing would notice.
         Assert.True(new ColdStore(ColdDir).Verify().Ok);
     }
@@ -159,5 +160,18 @@ public sealed class AuditColdVerifyTests : IDisposable
         var index = Path.Combine(dir, "index.jsonl");
         File.WriteAllLines(index, File.ReadAllLines(index).Take(2));
         AssertBad(new ColdStore(dir, head).Verify(), 3, "removed");
+    }
+
+    [Fact]
+    public void An_index_that_does_not_parse_is_reported_not_thrown()
+    {
+        string index = Path.Combine(ColdDir, "index.jsonl");
+        var lines = File.ReadAllLines(index);
+        lines[1] = lines[1][..20];
+        File.WriteAllLines(index, lines);
+        var result = _cold.Verify(); // a store opened now would refuse to load the index at all
+        Assert.False(result.Ok);
+        Assert.Equal("index.jsonl", result.File);
+        Assert.Contains("does not parse", result.Reason, StringComparison.Ordinal);
     }
 }

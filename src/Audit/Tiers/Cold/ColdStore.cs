@@ -26,10 +26,7 @@ public sealed class ColdStore
         _dir = dir;
         _head = head;
         Directory.CreateDirectory(dir);
-        string index = Path.Combine(dir, IndexName);
-        if (File.Exists(index))
-            foreach (string line in File.ReadLines(index).Where(l => l.Length > 0))
-                _segments.Add(JsonSerializer.Deserialize<ColdSegmentInfo>(line) ?? throw new InvalidDataException("empty cold index line"));
+        _segments.AddRange(ReadIndex());
         if (head is not null && _segments is [.., var newest] && head.Read() is null)
             head.Advance(newest.Number, newest.Chain);
     }
@@ -113,11 +110,26 @@ public sealed class ColdStore
 
     /// <summary>Walks the chain from the first segment and names the first one that is missing,
     /// altered, out of place, or whose index line no longer links to the one before; then checks
-    /// that the chain reaches the recorded head (when there is one).</summary>
+    /// that the chain reaches the recorded head (when there is one). Reads the index from disk, not
+    /// the copy loaded at open: what is verified is what a restart would load.</summary>
     public ColdVerifyResult Verify()
     {
-        var segments = Segments;
+        List<ColdSegmentInfo> segments;
+        try
+        {
+            lock (_lock) // a seal appends to the index under this lock: no half-written last line
+                segments = ReadIndex();
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            return new(0, null, IndexName, $"tampered: the index does not parse ({e.Message})");
+        }
         var head = _head?.Read();
+        return Walk(segments, head) with { Head = head?.Number };
+    }
+
+    private ColdVerifyResult Walk(List<ColdSegmentInfo> segments, (long Number, string Chain)? head)
+    {
         var byContent = segments.GroupBy(s => s.Sha256).ToDictionary(g => g.Key, g => g.First().Number);
         string prev = Genesis;
         for (int i = 0; i < segments.Count; i++)
@@ -149,13 +161,13 @@ public sealed class ColdStore
         var indexed = segments.Select(s => s.File).ToHashSet(StringComparer.Ordinal);
         string? stray = Directory.GetFiles(_dir, "seg-*.tar.br").Select(Path.GetFileName).FirstOrDefault(f => !indexed.Contains(f!));
         return stray is null
-            ? ColdVerifyResult.Good(segments.Count) with { Head = head?.Number }
+            ? ColdVerifyResult.Good(segments.Count)
             : new(segments.Count, null, stray, $"segment file {stray} is not in the index");
     }
 
     /// <summary>The chain ends where the head says it does: not before (the newest segments were
     /// removed with their index lines) and not on a different segment (the chain was rebuilt).</summary>
-    private static ColdVerifyResult? CheckHead(IReadOnlyList<ColdSegmentInfo> segments, (long Number, string Chain) head)
+    private static ColdVerifyResult? CheckHead(List<ColdSegmentInfo> segments, (long Number, string Chain) head)
     {
         long last = segments.Count == 0 ? 0 : segments[^1].Number;
         if (last < head.Number)
@@ -169,6 +181,15 @@ public sealed class ColdStore
             return null;
         return new(segments.Count, head.Number, atHead?.File ?? SegmentFileName(head.Number),
             $"replaced: segment {head.Number} is not the segment the chain head recorded (the chain was rebuilt)");
+    }
+
+    private List<ColdSegmentInfo> ReadIndex()
+    {
+        string index = Path.Combine(_dir, IndexName);
+        if (!File.Exists(index))
+            return [];
+        return [.. File.ReadLines(index).Where(l => l.Length > 0)
+            .Select(line => JsonSerializer.Deserialize<ColdSegmentInfo>(line) ?? throw new InvalidDataException("empty cold index line"))];
     }
 
     private static string SegmentFileName(long number) => "seg-" + number.ToString("D10", CultureInfo.InvariantCulture) + ".tar.br";
