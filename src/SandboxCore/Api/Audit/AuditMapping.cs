@@ -86,6 +86,8 @@ public static class AuditMapping
         HotEvents = hotEvents,
         TailDropped = tailDropped,
         TailSubscribers = tailSubscribers,
+        ColdSensitive = s.ColdSensitive,
+        ColdDeferred = s.ColdDeferred,
     };
 
     private static AuditQuery Filters(AuditCaller caller, string sandbox, string execution, string tenant,
