@@ -174,4 +174,21 @@ public sealed class AuditColdVerifyTests : IDisposable
         Assert.Equal("index.jsonl", result.File);
         Assert.Contains("does not parse", result.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_head_that_cannot_be_written_does_not_fail_the_seal_and_verify_says_so()
+    {
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(_root.Path, "audit.db")))
+        {
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP TABLE cold_head";
+            drop.ExecuteNonQuery();
+        }
+        SealSegments(_cold, 1); // sealed: failing it would make the caller seal the events twice
+        Assert.Equal((5, 1L), (_cold.Segments.Count, _cold.HeadErrors));
+        var result = _cold.Verify();
+        Assert.False(result.Ok);
+        Assert.Contains("chain head cannot be read", result.Reason, StringComparison.Ordinal);
+    }
 }

@@ -20,6 +20,7 @@ public sealed class ColdStore
     private readonly ColdChainHead? _head;
     private readonly Lock _lock = new();
     private readonly List<ColdSegmentInfo> _segments = [];
+    private long _headErrors;
 
     public ColdStore(string dir, ColdChainHead? head = null)
     {
@@ -30,6 +31,9 @@ public sealed class ColdStore
         if (head is not null && _segments is [.., var newest] && head.Read() is null)
             head.Advance(newest.Number, newest.Chain);
     }
+
+    /// <summary>Seals whose chain head could not be recorded (see <see cref="AdvanceHead"/>).</summary>
+    public long HeadErrors => Interlocked.Read(ref _headErrors);
 
     public IReadOnlyList<ColdSegmentInfo> Segments
     {
@@ -63,10 +67,8 @@ public sealed class ColdStore
                 index.WriteByte((byte)'\n');
                 index.Flush(flushToDisk: true);
             }
-            // After the index line: a crash between the two leaves the head one behind, which Verify
-            // accepts (segments past the head are still chain-checked); the reverse would not be.
-            _head?.Advance(number, info.Chain);
             _segments.Add(info);
+            AdvanceHead(info);
             return info;
         }
     }
@@ -124,7 +126,15 @@ public sealed class ColdStore
         {
             return new(0, null, IndexName, $"tampered: the index does not parse ({e.Message})");
         }
-        var head = _head?.Read();
+        (long Number, string Chain)? head;
+        try
+        {
+            head = _head?.Read();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return new(segments.Count, null, null, $"the chain head cannot be read, so removal of the newest segments would go unseen: {e.Message}");
+        }
         return Walk(segments, head) with { Head = head?.Number };
     }
 
@@ -181,6 +191,23 @@ public sealed class ColdStore
             return null;
         return new(segments.Count, head.Number, atHead?.File ?? SegmentFileName(head.Number),
             $"replaced: segment {head.Number} is not the segment the chain head recorded (the chain was rebuilt)");
+    }
+
+    /// <summary>After the index line: a crash between the two leaves the head one behind, which Verify
+    /// accepts (segments past the head are still chain-checked); the reverse would not be. For the
+    /// same reason a head that cannot be written (the database busy or failing) does not fail the
+    /// seal, which is done: the caller would seal the events again. The next seal moves the head to
+    /// the newest segment, and until then Verify reports the head it has.</summary>
+    private void AdvanceHead(ColdSegmentInfo newest)
+    {
+        try
+        {
+            _head?.Advance(newest.Number, newest.Chain);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            Interlocked.Increment(ref _headErrors);
+        }
     }
 
     private List<ColdSegmentInfo> ReadIndex()
