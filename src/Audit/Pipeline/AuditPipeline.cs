@@ -60,6 +60,8 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         Migrator = new TierMigrator(Warm, Cold, clock, options.WarmRetention, options.ColdSegmentMaxEvents, log);
         Queries = new AuditQueryService(Hot, _stream, Warm, Cold);
         var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, _stream, Stats, _progress, options.MaxBatch, log);
+        var coldWriter = new SensitiveColdWriter(Cold, _sensitiveCold, Stats, _progress, options.MaxBatch, log);
+        coldWriter.SealFromJournal(_journal);
         // What a crash left in the journal goes to warm before anything new does.
         int replayed = writer.ApplyJournal();
         if (replayed > 0)
@@ -67,7 +69,7 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         var journalWriter = new JournalWriter(_journal, _spill, Stats, _progress, options.MaxBatch, writer.WakeForJournal);
         _warmTask = Task.Run(writer.RunAsync);
         _journalTask = Task.Run(journalWriter.RunAsync);
-        _coldTask = Task.Run(new SensitiveColdWriter(Cold, _sensitiveCold, Stats, _progress, options.MaxBatch, log).RunAsync);
+        _coldTask = Task.Run(coldWriter.RunAsync);
         if (_stream is not null)
             _sharedTail = new SharedStreamTail(Hot.Tail, _stream, e => PipelineLog.StreamTailFailed(log, e), () => PipelineLog.StreamTailResumed(log));
         if (options.MigrationInterval > TimeSpan.Zero)

@@ -78,6 +78,30 @@ public sealed class AuditSensitiveColdTests : IDisposable
     }
 
     [Fact]
+    public async Task Sensitive_events_a_crash_left_in_the_journal_are_sealed_into_cold_on_start_once()
+    {
+        var factory = new AuditEventFactory(_clock);
+        var denial = factory.Create(AuditKind.SyscallDenied, _acme, "sb", null, AuditTestPipelines.Numbered(1), AuditRisk.None);
+        var ordinary = factory.Create(AuditKind.FileCreated, _acme, "sb", null, AuditTestPipelines.Numbered(2), AuditRisk.None);
+        // What a process killed after the journal's fsync, before warm and cold, leaves behind.
+        using (var journal = new SpillJournal(Options.JournalDirectory))
+            journal.Append([denial, ordinary]);
+
+        await using (var first = new AuditPipeline(Options, _clock))
+        {
+            var sealedAtStart = Assert.Single(first.Cold.Segments);
+            Assert.True(sealedAtStart.Sensitive);
+            Assert.Equal([denial.Id], first.Cold.Read(sealedAtStart).Select(e => e.Id));
+            Assert.Equal(2, first.Warm.Count());
+        }
+        // The same journal once more (a crash before warm took it): already in cold, not sealed again.
+        using (var journal = new SpillJournal(Options.JournalDirectory))
+            journal.Append([denial]);
+        await using var second = new AuditPipeline(Options, _clock);
+        Assert.Single(second.Cold.Segments);
+    }
+
+    [Fact]
     public void An_event_in_two_segments_is_returned_once()
     {
         // What a crash between a sensitive seal and the migrator's check could leave behind.
