@@ -102,6 +102,23 @@ public sealed class AuditSensitiveColdTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_sensitive_segment_does_not_stall_migration_and_its_events_are_sealed_again()
+    {
+        await using var pipeline = new AuditPipeline(Options, _clock);
+        pipeline.Emit(AuditKind.GovernanceVoted, _acme, null, null, AuditTestPipelines.Numbered(1));
+        pipeline.Emit(AuditKind.FileCreated, _acme, "sb", null, AuditTestPipelines.Numbered(2));
+        await pipeline.FlushAsync();
+        var damaged = Assert.Single(pipeline.Cold.Segments);
+        File.WriteAllBytes(Path.Combine(Options.ColdDirectory, damaged.File), [1, 2, 3]);
+
+        _clock.Advance(TimeSpan.FromDays(8));
+        var migrated = Assert.Single(pipeline.Cold.Segments, s => !s.Sensitive);
+        Assert.Equal(2, migrated.Count);
+        Assert.Equal(0, pipeline.Warm.Count());
+        Assert.Equal(damaged.Number, pipeline.Cold.Verify().BadSegment);
+    }
+
+    [Fact]
     public void An_event_in_two_segments_is_returned_once()
     {
         // What a crash between a sensitive seal and the migrator's check could leave behind.

@@ -106,8 +106,22 @@ public sealed class ColdStore
             return sealedIds;
         long first = batch.Min(e => e.Time.UtcTicks), last = batch.Max(e => e.Time.UtcTicks);
         foreach (var segment in Segments.Where(s => s.Sensitive && s.LastTicks >= first && s.FirstTicks <= last))
-            sealedIds.UnionWith(Read(segment).Select(e => e.Id).Where(wanted.Contains));
+            sealedIds.UnionWith(TryRead(segment).Select(e => e.Id).Where(wanted.Contains));
         return sealedIds;
+    }
+
+    /// <summary>A segment that is gone or does not decode holds nothing here: its events get sealed
+    /// again rather than lost, and one damaged file cannot stall migration or startup (Verify names it).</summary>
+    private List<AuditEvent> TryRead(ColdSegmentInfo segment)
+    {
+        try
+        {
+            return Read(segment);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or FormatException or JsonException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Walks the chain from the first segment and names the first one that is missing,
