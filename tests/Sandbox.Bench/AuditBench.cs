@@ -66,6 +66,7 @@ public sealed class AuditBench(long events, int sandboxes = 1000, int queries = 
             })));
         }
         rows.AddRange(Cold(Path.Combine(dir, "cold"), generator, start));
+        rows.AddRange(await new AuditSensitiveBench(Path.Combine(dir, "sensitive")).RunAsync().ConfigureAwait(false));
         return rows;
     }
 

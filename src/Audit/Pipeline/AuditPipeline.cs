@@ -19,7 +19,10 @@ namespace Sandboxd.Audit.Pipeline;
 /// which the next start replays into warm.</para>
 /// <para>Sensitive events (denials, governance, risk ≥ High) take a priority lane that the writer
 /// commits on its own before any normal batch, and are also written through the journal, so they
-/// are durable within one fsync even while warm is behind.</para>
+/// are durable within one fsync even while warm is behind. They also take a cold lane, whose
+/// writer seals them into the cold chain at once rather than after retention.</para>
+/// <para>With a Redis URL, <see cref="SubscribeTail"/> also shows what other daemons sharing the
+/// stream emit; this daemon's own events always come from the hot ring.</para>
 /// </summary>
 public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
 {
@@ -28,12 +31,15 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
     private readonly PipelineLane _normal;
     private readonly PipelineLane _sensitive;
     private readonly PipelineLane _spill = PipelineLane.Unbounded();
+    private readonly PipelineLane _sensitiveCold;
     private readonly ProgressSignal _progress = new();
     private readonly SpillJournal _journal;
     private readonly IAuditStream? _stream;
     private readonly WarmWriter _writer;
     private readonly Task _warmTask;
     private readonly Task _journalTask;
+    private readonly Task _coldTask;
+    private readonly SharedStreamTail? _sharedTail;
     private bool _closed;
 
     public AuditPipeline(AuditPipelineOptions options, TimeProvider clock, ILoggerFactory? loggers = null, IAuditStream? stream = null)
@@ -43,15 +49,19 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         _factory = new AuditEventFactory(clock);
         _normal = PipelineLane.Bounded(options.ChannelCapacity);
         _sensitive = PipelineLane.Bounded(options.ChannelCapacity);
+        _sensitiveCold = PipelineLane.Bounded(options.ChannelCapacity);
         // An explicit stream wins (tests, custom clients); else a Redis URL opens the shared stream.
         _stream = stream ?? (options.RedisUrl is { } url ? RedisAuditStream.Open(url, options.RedisStreamKey, options.RedisMaxLength) : null);
         Hot = new HotRing(options.HotCapacity, clock);
         Warm = new WarmStore(options.WarmPath);
         _journal = new SpillJournal(options.JournalDirectory);
-        Cold = new ColdStore(options.ColdDirectory);
+        // The chain head lives in the warm database, out of reach of whoever edits the segment directory.
+        Cold = new ColdStore(options.ColdDirectory, new ColdChainHead(options.WarmPath));
         Migrator = new TierMigrator(Warm, Cold, clock, options.WarmRetention, options.ColdSegmentMaxEvents, log);
         Queries = new AuditQueryService(Hot, _stream, Warm, Cold);
         var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, _stream, Stats, _progress, options.MaxBatch, log);
+        var coldWriter = new SensitiveColdWriter(Cold, _sensitiveCold, Stats, _progress, options.MaxBatch, log);
+        coldWriter.SealFromJournal(_journal);
         // What a crash left in the journal goes to warm before anything new does.
         int replayed = writer.ApplyJournal();
         if (replayed > 0)
@@ -59,6 +69,9 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         var journalWriter = new JournalWriter(_journal, _spill, Stats, _progress, options.MaxBatch, writer.WakeForJournal);
         _warmTask = Task.Run(writer.RunAsync);
         _journalTask = Task.Run(journalWriter.RunAsync);
+        _coldTask = Task.Run(coldWriter.RunAsync);
+        if (_stream is not null)
+            _sharedTail = new SharedStreamTail(Hot.Tail, _stream, e => PipelineLog.StreamTailFailed(log, e), () => PipelineLog.StreamTailResumed(log));
         if (options.MigrationInterval > TimeSpan.Zero)
             Migrator.Start(options.MigrationInterval);
     }
@@ -80,6 +93,11 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
     /// <summary>Searches hot, warm and cold at once; see <see cref="AuditQueryService"/>.</summary>
     public AuditQueryResult Query(AuditQuery query) => Queries.Query(query);
 
+    /// <summary>A live tail from now on: this daemon's matching events and, with a shared stream,
+    /// those of every other daemon on it. Dispose to stop.</summary>
+    public HotTailSubscription SubscribeTail(Func<AuditEvent, bool> filter) =>
+        _sharedTail?.Subscribe(filter) ?? Hot.Tail.Subscribe(filter);
+
     public void Emit(AuditKind kind, string? sandboxId, string? executionId, IReadOnlyDictionary<string, string>? attributes = null) =>
         Emit(kind, AuditCorrelation.None, sandboxId, executionId, attributes);
 
@@ -98,7 +116,11 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         lock (_emitLock)
         {
             if (sensitive)
+            {
                 Interlocked.Increment(ref Stats.SensitiveCount);
+                if (!_sensitiveCold.TryWrite(ev))
+                    Interlocked.Increment(ref Stats.ColdDeferredCount); // warm has it; migration seals it later
+            }
             var lane = sensitive ? _sensitive : _normal;
             if (lane.TryWrite(ev))
             {
@@ -117,21 +139,23 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         Interlocked.Increment(ref Stats.SpilledCount);
     }
 
-    /// <summary>Returns when every event emitted before the call is durable (warm or journal).</summary>
+    /// <summary>Returns when every event emitted before the call is durable (warm or journal), and
+    /// every sensitive one has been sealed into cold (or, if that failed, counted as deferred).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        long normal, sensitive, spill;
+        long normal, sensitive, spill, cold;
         lock (_emitLock)
-            (normal, sensitive, spill) = (_normal.Enqueued, _sensitive.Enqueued, _spill.Enqueued);
+            (normal, sensitive, spill, cold) = (_normal.Enqueued, _sensitive.Enqueued, _spill.Enqueued, _sensitiveCold.Enqueued);
         while (true)
         {
             var pulse = _progress.Current;
-            if (_normal.Persisted >= normal && _sensitive.Persisted >= sensitive && _spill.Persisted >= spill)
+            if (_normal.Persisted >= normal && _sensitive.Persisted >= sensitive && _spill.Persisted >= spill
+                && _sensitiveCold.Persisted >= cold)
                 return;
-            if (_warmTask.IsCompleted || _journalTask.IsCompleted)
+            if (_warmTask.IsCompleted || _journalTask.IsCompleted || _coldTask.IsCompleted)
             {
                 // A writer that stopped before reaching the target can only have faulted.
-                await Task.WhenAll(_warmTask, _journalTask).ConfigureAwait(false);
+                await Task.WhenAll(_warmTask, _journalTask, _coldTask).ConfigureAwait(false);
                 throw new InvalidOperationException("audit writers stopped before the flush target was durable");
             }
             await pulse.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,8 +174,10 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
             _normal.Complete();
             _sensitive.Complete();
             _spill.Complete();
+            _sensitiveCold.Complete();
         }
-        await Task.WhenAll(_warmTask, _journalTask).ConfigureAwait(false);
+        _sharedTail?.Dispose();
+        await Task.WhenAll(_warmTask, _journalTask, _coldTask).ConfigureAwait(false);
         _writer.ApplyJournal(); // what spilled after the writer's last round
         _writer.Dispose();
         _journal.Dispose();

@@ -11,6 +11,8 @@ public sealed class AuditPipelineStats
     internal long ReplayedCount;
     internal long WarmErrorsCount;
     internal long HotStreamErrorsCount;
+    internal long ColdSensitiveCount;
+    internal long ColdDeferredCount;
 
     public long Emitted => Interlocked.Read(ref EmittedCount);
 
@@ -34,4 +36,11 @@ public sealed class AuditPipelineStats
 
     /// <summary>Batches the Redis stream refused; warm still has them.</summary>
     public long HotStreamErrors => Interlocked.Read(ref HotStreamErrorsCount);
+
+    /// <summary>Sensitive events sealed into cold at once, ahead of retention.</summary>
+    public long ColdSensitive => Interlocked.Read(ref ColdSensitiveCount);
+
+    /// <summary>Sensitive events that did not reach cold at once (lane full or the seal failed);
+    /// warm has them and migration seals them after retention.</summary>
+    public long ColdDeferred => Interlocked.Read(ref ColdDeferredCount);
 }

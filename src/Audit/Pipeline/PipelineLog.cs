@@ -22,4 +22,16 @@ internal static partial class PipelineLog
 
     [LoggerMessage(5105, LogLevel.Error, "audit: migration to cold failed")]
     public static partial void MigrationFailed(ILogger log, Exception error);
+
+    [LoggerMessage(5106, LogLevel.Debug, "audit: sealed {Count} sensitive events into cold segment {Segment} at once")]
+    public static partial void SealedSensitive(ILogger log, int count, long segment);
+
+    [LoggerMessage(5107, LogLevel.Error, "audit: sealing {Count} sensitive events into cold failed; migration seals them from warm later")]
+    public static partial void SensitiveSealFailed(ILogger log, int count, Exception error);
+
+    [LoggerMessage(5108, LogLevel.Warning, "audit: the shared stream cannot be read; live tails show this daemon's events only until it is back")]
+    public static partial void StreamTailFailed(ILogger log, Exception error);
+
+    [LoggerMessage(5109, LogLevel.Information, "audit: the shared stream is readable again; live tails show every daemon's events")]
+    public static partial void StreamTailResumed(ILogger log);
 }

@@ -7,7 +7,9 @@ namespace Sandboxd.Audit.Pipeline;
 /// <summary>Seals warm events older than the retention into cold segments, then deletes them from
 /// warm. Runs on a timer from the injected clock, so tests advance a fake clock instead of sleeping.
 /// Sealing comes before deleting; if a crash falls between the two, the first run after a restart
-/// deletes from warm what the newest segment already holds, so nothing is sealed twice.</summary>
+/// deletes from warm what the newest migrated segment already holds, so nothing is sealed twice.
+/// Sensitive events were sealed at once when emitted; a batch leaves out those a sensitive segment
+/// already holds, and they leave warm with the rest.</summary>
 public sealed class TierMigrator(WarmStore warm, ColdStore cold, TimeProvider clock, TimeSpan retention, int segmentMaxEvents, ILogger log)
     : IDisposable
 {
@@ -29,7 +31,7 @@ public sealed class TierMigrator(WarmStore warm, ColdStore cold, TimeProvider cl
         {
             if (!_reconciled)
             {
-                if (cold.Segments is [.., var newest])
+                if (cold.Segments.LastOrDefault(s => !s.Sensitive) is { } newest)
                     warm.Delete(cold.Read(newest).Select(e => e.Id));
                 _reconciled = true;
             }
@@ -37,10 +39,15 @@ public sealed class TierMigrator(WarmStore warm, ColdStore cold, TimeProvider cl
             int total = 0;
             while (warm.ReadOlderThan(cutoff, segmentMaxEvents) is { Count: > 0 } batch)
             {
-                var segment = cold.Seal(batch);
+                var already = cold.SealedAsSensitive(batch);
+                var rest = already.Count == 0 ? batch : batch.Where(e => !already.Contains(e.Id)).ToList();
+                if (rest.Count > 0)
+                {
+                    var segment = cold.Seal(rest);
+                    PipelineLog.Sealed(log, rest.Count, segment.Number);
+                }
                 warm.Delete(batch.Select(e => e.Id));
-                PipelineLog.Sealed(log, batch.Count, segment.Number);
-                total += batch.Count;
+                total += rest.Count;
             }
             Interlocked.Add(ref _sealedEvents, total);
             return total;

@@ -84,8 +84,9 @@ public sealed class RedisClient(RedisEndpoint endpoint) : IRedisClient
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
             {
-                _connection.Dispose();
-                _connection = null;
+                var broken = _connection;
+                _connection = null; // first: the next command must reconnect whatever Dispose does
+                broken.Dispose();
                 throw;
             }
         }

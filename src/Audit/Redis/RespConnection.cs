@@ -72,9 +72,19 @@ internal sealed class RespConnection : IDisposable
 
     public void Dispose()
     {
-        _out.Dispose();
-        _in.Dispose();
+        // A connection is disposed because it broke, often with unsent bytes in _out. Disposing _out
+        // flushes them; that throws again, and before this order it escaped the client's reset, which
+        // kept the dead connection (a closed stream) for every later command: Redis never came back.
         _socket.Dispose();
+        try
+        {
+            _out.Dispose();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The bytes were for a connection that is gone.
+        }
+        _in.Dispose();
     }
 
     private void WriteHeader(char type, int n)

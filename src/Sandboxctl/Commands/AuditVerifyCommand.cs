@@ -15,7 +15,12 @@ internal static class AuditVerifyCommand
             if (result.GetValue(json))
                 Console.WriteLine(CommonOptions.ToJson(verdict));
             else if (verdict.Ok)
-                Console.WriteLine($"ok: {verdict.Segments} cold segments, chain intact");
+                Console.WriteLine(verdict switch
+                {
+                    { HeadSegment: > 0 } => $"ok: {verdict.Segments} cold segments, chain intact up to the recorded head (segment {verdict.HeadSegment})",
+                    { Segments: 0 } => "ok: no cold segments yet",
+                    _ => $"ok: {verdict.Segments} cold segments, chain intact (no chain head recorded)",
+                });
             if (verdict.Ok)
                 return 0;
             string where = verdict.BadSegment > 0 ? $"segment {verdict.BadSegment} ({verdict.File})" : verdict.File;

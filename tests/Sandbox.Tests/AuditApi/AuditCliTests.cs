@@ -53,7 +53,7 @@ public sealed class AuditCliTests(DaemonFixture fixture) : IClassFixture<DaemonF
     }
 
     [RootFact]
-    public async Task Verify_passes_an_intact_chain_then_names_the_tampered_segment()
+    public async Task Verify_passes_an_intact_chain_then_names_the_removed_and_the_tampered_segment()
     {
         using var root = new TempRoot();
         var cold = new ColdStore(Path.Combine(root.StateDir, "audit", "cold"));
@@ -68,7 +68,19 @@ public sealed class AuditCliTests(DaemonFixture fixture) : IClassFixture<DaemonF
         Assert.Equal((10, "cold"), (fromCold.Events.Count, string.Join("+", fromCold.Tiers)));
         var ok = await Sandboxctl.RunAsync(daemon.Socket, null, "audit", "verify");
         Assert.True(ok.Code == 0, ok.Stderr);
-        Assert.Contains("3 cold segments", ok.Stdout, StringComparison.Ordinal);
+        // Segments sealed before the daemon kept a chain head: it adopts their end on start.
+        Assert.Contains("3 cold segments, chain intact up to the recorded head (segment 3)", ok.Stdout, StringComparison.Ordinal);
+
+        // The newest segment goes together with its index line: the chain left still links, the head does not agree.
+        string index = Path.Combine(root.StateDir, "audit", "cold", "index.jsonl");
+        File.Delete(Path.Combine(root.StateDir, "audit", "cold", cold.Segments[2].File));
+        File.WriteAllLines(index, File.ReadAllLines(index).Take(2));
+        var removed = await Sandboxctl.RunAsync(daemon.Socket, null, "audit", "verify", "--json");
+        Assert.Equal(1, removed.Code);
+        Assert.Contains($"segment 3 ({cold.Segments[2].File}): removed", removed.Stderr, StringComparison.Ordinal);
+        var verdict = JsonDocument.Parse(removed.Stdout).RootElement;
+        Assert.Equal(("3", "3", false), (verdict.GetProperty("badSegment").GetString(), verdict.GetProperty("headSegment").GetString(),
+            verdict.GetProperty("ok").GetBoolean()));
 
         string second = Path.Combine(root.StateDir, "audit", "cold", cold.Segments[1].File);
         var bytes = File.ReadAllBytes(second);

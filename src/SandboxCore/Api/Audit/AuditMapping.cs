@@ -69,6 +69,7 @@ public static class AuditMapping
         Reason = result.Reason ?? "",
         Segments = result.SegmentsChecked,
         File = result.File ?? "",
+        HeadSegment = result.Head ?? 0,
     };
 
     public static V1.AuditStats ToProto(AuditPipelineStats s, int coldSegments, long hotEvents, long tailDropped, int tailSubscribers) => new()
@@ -85,6 +86,8 @@ public static class AuditMapping
         HotEvents = hotEvents,
         TailDropped = tailDropped,
         TailSubscribers = tailSubscribers,
+        ColdSensitive = s.ColdSensitive,
+        ColdDeferred = s.ColdDeferred,
     };
 
     private static AuditQuery Filters(AuditCaller caller, string sandbox, string execution, string tenant,

@@ -30,7 +30,7 @@ public sealed class AuditService(AuditPipeline pipeline, IHostApplicationLifetim
         var query = Mapped(() => AuditMapping.ToQuery(req, Caller(ctx)));
         if (!query.TryGetEffectiveTenant(out string? tenant))
             return; // a tenant naming another tenant: nothing will ever match
-        using var subscription = pipeline.Hot.Tail.Subscribe(ev => AuditQueryMatcher.Matches(query, tenant, null, ev));
+        using var subscription = pipeline.SubscribeTail(ev => AuditQueryMatcher.Matches(query, tenant, null, ev));
         // A tail ends with the client or with the daemon; it must not hold shutdown for the grace period.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(ctx.CancellationToken, lifetime.ApplicationStopping);
         try
