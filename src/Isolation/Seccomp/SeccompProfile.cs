@@ -21,13 +21,19 @@ public sealed record SeccompProfile(
 
     /// <summary>This profile with every errno verdict (rules and the default) turned into a user
     /// notification, so the daemon sees each denied call and answers it with that errno itself.
-    /// The arch-mismatch verdict stays: another ABI's numbers mean nothing to the listener.</summary>
+    /// The arch-mismatch verdict stays: another ABI's numbers mean nothing to the listener.
+    /// ENOSYS verdicts stay in the kernel too: they are compatibility answers, not refusals —
+    /// glibc tries clone3 on every pthread_create and posix_spawn and falls back to clone on
+    /// ENOSYS, so notifying it would cost each one a daemon round trip and fill the audit
+    /// trail with noise that hides the denials that matter.</summary>
     public SeccompProfile WithDenialsNotified() => this with
     {
-        DefaultAction = Notified(DefaultAction),
-        Rules = [.. Rules.Select(rule => rule with { Action = Notified(rule.Action) })],
+        DefaultAction = Notified(DefaultAction, DefaultErrno),
+        Rules = [.. Rules.Select(rule => rule with { Action = Notified(rule.Action, rule.Errno) })],
     };
 
-    private static SeccompAction Notified(SeccompAction action) =>
-        action == SeccompAction.Errno ? SeccompAction.UserNotif : action;
+    private const int Enosys = 38;
+
+    private static SeccompAction Notified(SeccompAction action, int errno) =>
+        action == SeccompAction.Errno && errno != Enosys ? SeccompAction.UserNotif : action;
 }

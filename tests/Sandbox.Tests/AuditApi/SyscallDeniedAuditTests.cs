@@ -23,14 +23,15 @@ public sealed class SyscallDeniedAuditTests(DaemonFixture fixture) : IClassFixtu
                 "for n in unshare_user mount socket_packet clone3; do /tmp/syscall-try $n; done");
             Assert.Equal("unshare_user errno=1 EPERM\nmount errno=1 EPERM\nsocket_packet errno=1 EPERM\nclone3 errno=38 ENOSYS\n", output.Stdout);
 
-            var events = await WaitForDeniedAsync(daemon, id, found => found.Select(Syscall).Distinct().Count() >= 4);
+            var events = await WaitForDeniedAsync(daemon, id, found => found.Select(Syscall).Distinct().Count() >= 3);
             var unshare = Assert.Single(events, e => Syscall(e) == "unshare");
             Assert.Equal("flags=0x10000000", unshare.Attributes["detail"]);
             Assert.Equal("EPERM", unshare.Attributes["errno"]);
             Assert.Equal("272", unshare.Attributes["nr"]);
             Assert.Equal("family=17 type=3 protocol=0", Assert.Single(events, e => Syscall(e) == "socket").Attributes["detail"]);
             Assert.Equal("EPERM", Assert.Single(events, e => Syscall(e) == "mount").Attributes["errno"]);
-            Assert.Equal("ENOSYS", Assert.Single(events, e => Syscall(e) == "clone3").Attributes["errno"]);
+            // clone3's ENOSYS is a compatibility answer (glibc falls back to clone), not a refusal.
+            Assert.DoesNotContain(events, e => Syscall(e) == "clone3");
             Assert.All(events, e => Assert.Equal(output.Exit.ExecutionId, e.ExecutionId));
             Assert.All(events, e => Assert.NotEqual("0", e.Attributes["pid"]));
         });
