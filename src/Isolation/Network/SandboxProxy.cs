@@ -16,7 +16,6 @@ internal sealed class SandboxProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, Task> _sessions = new();
     private PolicyMatcher _matcher;
     private Task _acceptLoops = Task.CompletedTask;
-    private long _totalBytes;
     private int _active;
 
     /// <param name="transparentPort">Where redirected connections arrive, or null without transparent mode.</param>
@@ -39,6 +38,7 @@ internal sealed class SandboxProxy : IAsyncDisposable
                 throw;
             }
         }
+        Budget = new EgressBudget(matcher.Policy);
     }
 
     public string SandboxId { get; }
@@ -46,14 +46,19 @@ internal sealed class SandboxProxy : IAsyncDisposable
     public EgressOptions Options => _options;
 
     /// <summary>Swapped atomically; connections read it once when they decide, so an update
-    /// governs every connection opened after it.</summary>
+    /// governs every connection opened after it. Its byte limits apply at once, to open tunnels too.</summary>
     public PolicyMatcher Matcher
     {
         get => Volatile.Read(ref _matcher);
-        set => Volatile.Write(ref _matcher, value);
+        set
+        {
+            Volatile.Write(ref _matcher, value);
+            Budget.Apply(value.Policy);
+        }
     }
 
-    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+    /// <summary>Total bytes and rate, shared with the native relays of every tunnel.</summary>
+    public EgressBudget Budget { get; }
 
     public void Start() => _acceptLoops = Task.WhenAll(AcceptLoopAsync(_listener, transparent: false),
         _transparentListener is null ? Task.CompletedTask : AcceptLoopAsync(_transparentListener, transparent: true));
@@ -106,15 +111,7 @@ internal sealed class SandboxProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds relayed bytes; false once the total-bytes limit is passed.</summary>
-    public bool AddBytes(long count)
-    {
-        var total = Interlocked.Add(ref _totalBytes, count);
-        var limit = Matcher.Policy.MaxTotalBytes;
-        return limit <= 0 || total <= limit;
-    }
-
-    public bool OverByteLimit => Matcher.Policy.MaxTotalBytes is > 0 and var limit && TotalBytes >= limit;
+    public bool OverByteLimit => Matcher.Policy.MaxTotalBytes is > 0 and var limit && Budget.TotalBytes >= limit;
 
     public void Record(string protocol, string destination, IPAddress? address, int port, string? sni, PolicyVerdict verdict,
         long up, long down, long startTimestamp)
@@ -201,6 +198,7 @@ internal sealed class SandboxProxy : IAsyncDisposable
         foreach (var client in _sessions.Keys)
             client.Dispose();
         await Task.WhenAll(_sessions.Values);
+        Budget.Dispose();
         _stop.Dispose();
     }
 }
