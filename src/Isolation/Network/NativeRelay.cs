@@ -4,14 +4,11 @@ using Sandboxd.Isolation.Interop;
 
 namespace Sandboxd.Isolation.Network;
 
-/// <summary>One tunnel's native splice relay (native/relay.c), run on its own thread: the loop
+/// <summary>One tunnel's native splice relay (native/relay.c), run on a relay thread: the loop
 /// blocks in poll, so it must not sit on a thread-pool thread. Release and Stop are safe from any
 /// thread while it runs.</summary>
 internal sealed class NativeRelay : SafeHandle
 {
-    /// <summary>Enough for the native loop and the few managed frames around it.</summary>
-    private const int StackSize = 256 * 1024;
-
     public NativeRelay()
         : base(0, ownsHandle: true)
     {
@@ -36,7 +33,7 @@ internal sealed class NativeRelay : SafeHandle
         client.SafeHandle.DangerousAddRef(ref clientAdded);
         upstream.SafeHandle.DangerousAddRef(ref upstreamAdded);
         var done = new TaskCompletionSource<RelayOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        RelayThreads.Run(() =>
         {
             try
             {
@@ -47,8 +44,7 @@ internal sealed class NativeRelay : SafeHandle
                 client.SafeHandle.DangerousRelease();
                 upstream.SafeHandle.DangerousRelease();
             }
-        }, StackSize) { IsBackground = true, Name = "egress relay" };
-        thread.Start();
+        });
         completion = done.Task;
         return relay;
     }
