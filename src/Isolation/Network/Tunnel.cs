@@ -14,6 +14,9 @@ internal static class Tunnel
         SandboxProxy proxy, Socket client, Socket upstream, ReadOnlyMemory<byte> initial, string? expectedHost,
         CancellationToken cancellationToken)
     {
+        // The reply is out: what follows (relay setup, perhaps a new relay thread) must not hold
+        // up the accept thread, which may have run this session so far.
+        await Task.Yield();
         var inspect = expectedHost is not null || !initial.IsEmpty;
         using var relay = NativeRelay.Start(client, upstream, proxy.Budget, holdUp: inspect, out var completion);
         using var stop = cancellationToken.Register(relay.Stop);

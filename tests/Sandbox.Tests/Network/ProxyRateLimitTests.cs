@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Sandboxd.Isolation.Network;
 using Sandboxd.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -22,7 +21,7 @@ public sealed class ProxyRateLimitTests(ITestOutputHelper output)
     {
         await using var bed = await NetworkTestBed.StartAsync();
         var open = bed.Policy with { AllowedPorts = [443, SourcePort] };
-        bed.Host.ServeTcp(SourcePort, SendMegabytesAsync);
+        bed.Host.ServeTcp(SourcePort, TestServers.Source(MegabytesPerConnection));
 
         bed.Attachment.UpdatePolicy(open with { MaxBytesPerSecond = BytesPerSecond });
         var limited = await TransferAllAsync(bed);
@@ -55,13 +54,5 @@ public sealed class ProxyRateLimitTests(ITestOutputHelper output)
             Assert.Equal(MegabytesPerConnection * 1048576L, total);
         }));
         return clock.Elapsed;
-    }
-
-    private static async Task SendMegabytesAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        var chunk = new byte[1024 * 1024];
-        for (var i = 0; i < MegabytesPerConnection; i++)
-            await socket.SendAsync(chunk, SocketFlags.None, cancellationToken);
-        socket.Shutdown(SocketShutdown.Send);
     }
 }
