@@ -21,10 +21,12 @@ internal sealed class EgressBudget : IDisposable
 
     public unsafe long TotalBytes => (long)Volatile.Read(ref _budget->TotalBytes);
 
-    /// <summary>Takes effect for the next chunk of every relay; a lower rate also drops the
-    /// slots reserved under the old one.</summary>
+    /// <summary>Takes effect for the next chunk of every relay. A changed rate starts a fresh
+    /// schedule; chunks already waiting keep the slot they reserved.</summary>
     public unsafe void Apply(EgressPolicy policy)
     {
+        if (_budget == null)
+            return; // an update racing the detach: nothing is relayed any more
         Volatile.Write(ref _budget->MaxTotalBytes, (ulong)Math.Max(0, policy.MaxTotalBytes));
         var rate = (ulong)Math.Max(0, policy.MaxBytesPerSecond);
         if (Interlocked.Exchange(ref _budget->BytesPerSecond, rate) != rate)
