@@ -142,4 +142,54 @@ int32_t Sbx_NotifDeny(int32_t listener, uint64_t id, int32_t err);
 /* Lets a notified call proceed (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
 int32_t Sbx_NotifContinue(int32_t listener, uint64_t id);
 
+/*
+ * The egress budget of one sandbox, shared by all of its relays and charged by the daemon for
+ * bytes it moves itself. The daemon allocates it (8-byte aligned) and writes the two limits
+ * when the policy changes; the counters are only touched atomically.
+ */
+typedef struct sbx_egress_budget {
+    uint64_t total_bytes;      /* relayed so far, both ways, every connection */
+    uint64_t max_total_bytes;  /* 0 = unlimited */
+    uint64_t bytes_per_second; /* 0 = unlimited */
+    uint64_t next_free_ns;     /* CLOCK_MONOTONIC: when the rate lets the next byte go */
+} sbx_egress_budget;
+
+enum sbx_relay_end {
+    SBX_RELAY_CLOSED = 0,     /* both directions reached EOF and were half-closed in turn */
+    SBX_RELAY_STOPPED = 1,    /* Sbx_RelayStop */
+    SBX_RELAY_OVER_TOTAL = 2, /* the budget's max_total_bytes was passed */
+    SBX_RELAY_FAILED = 3,     /* a socket failed (reset, ...); error holds errno */
+};
+
+typedef struct sbx_relay_result {
+    uint64_t up;   /* client to upstream, bytes delivered */
+    uint64_t down; /* upstream to client */
+    int32_t end;   /* sbx_relay_end */
+    int32_t error;
+} sbx_relay_result;
+
+_Static_assert(sizeof(sbx_egress_budget) == 32, "sbx_egress_budget layout is part of the managed contract");
+_Static_assert(sizeof(sbx_relay_result) == 24, "sbx_relay_result layout is part of the managed contract");
+
+typedef struct sbx_relay sbx_relay;
+
+/* Adds bytes to the total: 1 while within max_total_bytes, 0 past it. *wait_ns is how long the
+   caller waits before moving them, so that all of the sandbox's traffic keeps to the rate. */
+int32_t Sbx_BudgetCharge(sbx_egress_budget *budget, uint64_t bytes, uint64_t *wait_ns);
+
+/* A relay between two connected sockets (made non-blocking), or NULL + errno. With hold_up,
+   nothing is read from the client until Sbx_RelayRelease; the upstream's bytes flow at once. */
+sbx_relay *Sbx_RelayNew(int32_t client_fd, int32_t upstream_fd, sbx_egress_budget *budget, int32_t hold_up);
+
+/* Blocks until both directions ended, or the relay was stopped, the budget's total passed or a
+   socket failed. 0, or -1 + errno for SBX_RELAY_FAILED; result is filled either way. */
+int32_t Sbx_RelayRun(sbx_relay *relay, sbx_relay_result *result);
+
+/* Thread-safe, any time during Sbx_RelayRun. */
+void Sbx_RelayRelease(sbx_relay *relay);
+void Sbx_RelayStop(sbx_relay *relay);
+
+/* After Sbx_RelayRun has returned (or was never called); closes the pipes, not the sockets. */
+void Sbx_RelayFree(sbx_relay *relay);
+
 #endif

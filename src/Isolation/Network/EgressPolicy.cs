@@ -25,6 +25,10 @@ public sealed record EgressPolicy
     /// refused. Zero means unlimited.</summary>
     public long MaxTotalBytes { get; init; }
 
+    /// <summary>Bytes per second both ways, all of the sandbox's connections together; each
+    /// tunnel waits for its share. Zero means unlimited.</summary>
+    public long MaxBytesPerSecond { get; init; }
+
     /// <summary>Nothing is allowed: the attachment exists but every request is refused.</summary>
     public static EgressPolicy DenyAll { get; } = new() { AllowedPorts = [] };
 }

@@ -106,7 +106,7 @@ internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy prox
                 return (down, null);
             await client.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, cancellationToken);
             down += n;
-            if (!proxy.AddBytes(n))
+            if (!await proxy.Budget.ChargeAsync(n, cancellationToken))
                 return (down, "limit:total-bytes");
         }
     }
@@ -140,7 +140,7 @@ internal sealed class PlainHttpForwarder(ProxySession session, SandboxProxy prox
             remaining -= n;
             sent += n;
         }
-        proxy.AddBytes(sent);
+        await proxy.Budget.ChargeAsync(sent, cancellationToken);
         return sent;
     }
 

@@ -16,7 +16,6 @@ internal sealed class SandboxProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, Task> _sessions = new();
     private PolicyMatcher _matcher;
     private Task _acceptLoops = Task.CompletedTask;
-    private long _totalBytes;
     private int _active;
 
     /// <param name="transparentPort">Where redirected connections arrive, or null without transparent mode.</param>
@@ -26,12 +25,12 @@ internal sealed class SandboxProxy : IAsyncDisposable
         SandboxId = sandboxId;
         _matcher = matcher;
         _options = options;
-        _listener = Listen(endpoint);
+        _listener = Listen(endpoint, clientSpeaksFirst: true);
         if (transparentPort is { } port)
         {
             try
             {
-                _transparentListener = Listen(new IPEndPoint(endpoint.Address, port));
+                _transparentListener = Listen(new IPEndPoint(endpoint.Address, port), clientSpeaksFirst: false);
             }
             catch
             {
@@ -39,6 +38,7 @@ internal sealed class SandboxProxy : IAsyncDisposable
                 throw;
             }
         }
+        Budget = new EgressBudget(matcher.Policy);
     }
 
     public string SandboxId { get; }
@@ -46,17 +46,22 @@ internal sealed class SandboxProxy : IAsyncDisposable
     public EgressOptions Options => _options;
 
     /// <summary>Swapped atomically; connections read it once when they decide, so an update
-    /// governs every connection opened after it.</summary>
+    /// governs every connection opened after it. Its byte limits apply at once, to open tunnels too.</summary>
     public PolicyMatcher Matcher
     {
         get => Volatile.Read(ref _matcher);
-        set => Volatile.Write(ref _matcher, value);
+        set
+        {
+            Volatile.Write(ref _matcher, value);
+            Budget.Apply(value.Policy);
+        }
     }
 
-    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+    /// <summary>Total bytes and rate, shared with the native relays of every tunnel.</summary>
+    public EgressBudget Budget { get; }
 
-    public void Start() => _acceptLoops = Task.WhenAll(AcceptLoopAsync(_listener, transparent: false),
-        _transparentListener is null ? Task.CompletedTask : AcceptLoopAsync(_transparentListener, transparent: true));
+    public void Start() => _acceptLoops = Task.WhenAll(StartAcceptThread(_listener, transparent: false),
+        _transparentListener is null ? Task.CompletedTask : StartAcceptThread(_transparentListener, transparent: true));
 
     /// <summary>Port and name rules first, then the proxy's own lookup; the first resolved address
     /// that passes the address rules is the one connected to.</summary>
@@ -85,17 +90,32 @@ internal sealed class SandboxProxy : IAsyncDisposable
 
     public const string UpstreamTimeout = "upstream-timeout";
 
+    /// <summary>How long a connect may hold the calling thread (usually the accept thread) before
+    /// the wait becomes asynchronous: a near destination answers within it, and waiting for it here
+    /// saves the two wake-ups (epoll thread, then thread pool) of an asynchronous completion.</summary>
+    private const int SynchronousConnectMicroseconds = 1000;
+
     /// <summary>Connects to the checked address, never re-resolving the name (no rebinding window).
     /// On failure returns the rule to record: upstream-timeout or upstream-unreachable.</summary>
     public async Task<(Socket? Upstream, string? Failure)> OpenUpstreamAsync(IPAddress address, int port,
         CancellationToken cancellationToken)
     {
-        var upstream = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var upstream = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
         try
         {
-            await upstream.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+            try
+            {
+                upstream.Connect(new IPEndPoint(address, port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                upstream.Poll(SynchronousConnectMicroseconds, SelectMode.SelectWrite);
+                // A zero-byte send completes once the handshake has (at once if it already has), and
+                // fails with the connect's error.
+                await upstream.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, timeout.Token);
+            }
             return (upstream, null);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -106,15 +126,7 @@ internal sealed class SandboxProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds relayed bytes; false once the total-bytes limit is passed.</summary>
-    public bool AddBytes(long count)
-    {
-        var total = Interlocked.Add(ref _totalBytes, count);
-        var limit = Matcher.Policy.MaxTotalBytes;
-        return limit <= 0 || total <= limit;
-    }
-
-    public bool OverByteLimit => Matcher.Policy.MaxTotalBytes is > 0 and var limit && TotalBytes >= limit;
+    public bool OverByteLimit => Matcher.Policy.MaxTotalBytes is > 0 and var limit && Budget.TotalBytes >= limit;
 
     public void Record(string protocol, string destination, IPAddress? address, int port, string? sni, PolicyVerdict verdict,
         long up, long down, long startTimestamp)
@@ -131,11 +143,22 @@ internal sealed class SandboxProxy : IAsyncDisposable
         }
     }
 
-    private static Socket Listen(IPEndPoint endpoint)
+    private const int IpProtoTcp = 6;
+    private const int TcpDeferAccept = 9;
+
+    /// <summary>Seconds the kernel holds a silent connection back from accept.</summary>
+    private static readonly byte[] DeferAcceptSeconds = BitConverter.GetBytes(5);
+
+    /// <param name="clientSpeaksFirst">HTTP and SOCKS clients always send first: accept then returns
+    /// with the request already in (TCP_DEFER_ACCEPT), so reading it never waits for a wake-up.
+    /// Not for redirected connections, which may be a protocol where the server speaks first.</param>
+    private static Socket Listen(IPEndPoint endpoint, bool clientSpeaksFirst)
     {
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            if (clientSpeaksFirst)
+                listener.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, DeferAcceptSeconds);
             listener.Bind(endpoint);
             listener.Listen(512);
             return listener;
@@ -147,16 +170,31 @@ internal sealed class SandboxProxy : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, bool transparent)
+    /// <summary>Blocking accept on a thread of its own: the session starts on this thread and
+    /// runs until its first wait (its request head has usually arrived by then), so a connection
+    /// reaches its decision without a hop through the thread pool.</summary>
+    private Task StartAcceptThread(Socket listener, bool transparent)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            AcceptLoop(listener, transparent);
+            done.SetResult();
+        }) { IsBackground = true, Name = $"egress accept {SandboxId}" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void AcceptLoop(Socket listener, bool transparent)
     {
         while (!_stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(_stop.Token);
+                client = listener.Accept();
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
                 if (_stop.IsCancellationRequested)
                     return;
@@ -164,13 +202,17 @@ internal sealed class SandboxProxy : IAsyncDisposable
             }
             client.NoDelay = true;
             var overLimit = Interlocked.Increment(ref _active) > Matcher.Policy.MaxConnections;
-            _sessions[client] = RunSessionAsync(client, overLimit, transparent);
+            var session = RunSessionAsync(client, overLimit, transparent);
+            // Removed by a continuation, which runs after this add even when the session already
+            // finished on this thread.
+            _sessions[client] = session;
+            session.ContinueWith(_ => _sessions.TryRemove(client, out Task? _), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
     private async Task RunSessionAsync(Socket client, bool overLimit, bool transparent)
     {
-        await Task.Yield();
         try
         {
             if (!transparent)
@@ -188,7 +230,6 @@ internal sealed class SandboxProxy : IAsyncDisposable
         {
             Interlocked.Decrement(ref _active);
             client.Dispose();
-            _sessions.TryRemove(client, out _);
         }
     }
 
@@ -201,6 +242,7 @@ internal sealed class SandboxProxy : IAsyncDisposable
         foreach (var client in _sessions.Keys)
             client.Dispose();
         await Task.WhenAll(_sessions.Values);
+        Budget.Dispose();
         _stop.Dispose();
     }
 }

@@ -1,65 +1,79 @@
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 
 namespace Sandboxd.Isolation.Network;
 
 /// <summary>Relays bytes both ways between the sandbox and the destination, counting them against
-/// the sandbox's byte limit. With an expected host, the first client bytes are inspected: a TLS
-/// ClientHello must name that host (or none), else the tunnel closes before anything is sent.</summary>
+/// the sandbox's budget. With an expected host, the first client bytes are inspected here: a TLS
+/// ClientHello must name that host (or none), else the tunnel closes before anything is sent.
+/// Everything after that is moved by the native splice relay, which is already answering the
+/// upstream's bytes while the client's are inspected.</summary>
 internal static class Tunnel
 {
-    private const int ChunkSize = 64 * 1024;
-
     public static async Task<TunnelResult> RunAsync(
         SandboxProxy proxy, Socket client, Socket upstream, ReadOnlyMemory<byte> initial, string? expectedHost,
         CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var state = new State();
-        var up = Guard(cts, () => UpAsync(proxy, client, upstream, initial, expectedHost, state, cts));
-        var down = Guard(cts, () => CopyAsync(proxy, upstream, client, state, cts, upward: false));
-        await Task.WhenAll(up, down);
-        return new TunnelResult(state.Up, state.Down, state.Sni, state.DeniedBy);
+        // The reply is out: what follows (relay setup, perhaps a new relay thread) must not hold
+        // up the accept thread, which may have run this session so far.
+        await Task.Yield();
+        var inspect = expectedHost is not null || !initial.IsEmpty;
+        using var relay = NativeRelay.Start(client, upstream, proxy.Budget, holdUp: inspect, out var completion);
+        using var stop = cancellationToken.Register(relay.Stop);
+        var first = new FirstBytes();
+        ExceptionDispatchInfo? unexpected = null;
+        try
+        {
+            if (inspect)
+                await SendFirstBytesAsync(proxy, client, upstream, initial, expectedHost, first, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Any failure in one direction ends both: a broken tunnel must not linger half-open.
+            first.Failed = true;
+        }
+        catch (Exception e)
+        {
+            // Rethrown only once the relay has let go of the sockets.
+            unexpected = ExceptionDispatchInfo.Capture(e);
+        }
+        if (first.Failed || first.DeniedBy is not null || unexpected is not null)
+            relay.Stop();
+        else
+            relay.Release();
+        var outcome = await completion;
+        unexpected?.Throw();
+        var deniedBy = first.DeniedBy ?? (outcome.OverTotal ? "limit:total-bytes" : null);
+        return new TunnelResult(first.Up + outcome.Up, outcome.Down, first.Sni, deniedBy);
     }
 
-    private static async Task UpAsync(
+    /// <summary>Reads and checks the ClientHello (when a host is expected), then forwards what was
+    /// read; an empty client (EOF) is left to the relay, which half-closes the upstream.</summary>
+    private static async Task SendFirstBytesAsync(
         SandboxProxy proxy, Socket client, Socket upstream, ReadOnlyMemory<byte> initial, string? expectedHost,
-        State state, CancellationTokenSource cts)
+        FirstBytes first, CancellationToken token)
     {
-        var token = cts.Token;
-        if (expectedHost is not null || !initial.IsEmpty)
+        var buffer = new byte[ClientHello.MaxRecord];
+        initial.CopyTo(buffer);
+        var filled = initial.Length;
+        if (expectedHost is not null)
         {
-            var buffer = new byte[ClientHello.MaxRecord];
-            initial.CopyTo(buffer);
-            var filled = initial.Length;
-            if (expectedHost is not null)
-            {
-                if (filled == 0)
-                    filled = await client.ReceiveAsync(buffer, SocketFlags.None, token);
-                if (filled > 0 && buffer[0] == ClientHello.HandshakeRecord)
-                {
-                    filled = await ReadRecordAsync(client, buffer, filled, token);
-                    var deny = CheckSni(buffer.AsSpan(0, filled), expectedHost, state);
-                    if (deny is not null)
-                    {
-                        state.DeniedBy = deny;
-                        throw new OperationCanceledException(deny);
-                    }
-                }
-            }
             if (filled == 0)
+                filled = await client.ReceiveAsync(buffer, SocketFlags.None, token);
+            if (filled > 0 && buffer[0] == ClientHello.HandshakeRecord)
             {
-                upstream.Shutdown(SocketShutdown.Send);
-                return;
-            }
-            await upstream.SendAsync(buffer.AsMemory(0, filled), SocketFlags.None, token);
-            state.Up += filled;
-            if (!proxy.AddBytes(filled))
-            {
-                state.DeniedBy = "limit:total-bytes";
-                throw new OperationCanceledException(state.DeniedBy);
+                filled = await ReadRecordAsync(client, buffer, filled, token);
+                first.DeniedBy = CheckSni(buffer.AsSpan(0, filled), expectedHost, first);
+                if (first.DeniedBy is not null)
+                    return;
             }
         }
-        await CopyAsync(proxy, client, upstream, state, cts, upward: true);
+        if (filled == 0)
+            return;
+        await upstream.SendAsync(buffer.AsMemory(0, filled), SocketFlags.None, token);
+        first.Up = filled;
+        if (!await proxy.Budget.ChargeAsync(filled, token))
+            first.DeniedBy = "limit:total-bytes";
     }
 
     /// <summary>Reads until the first TLS record is complete (a record is at most 16 KiB + 5).</summary>
@@ -76,63 +90,25 @@ internal static class Tunnel
         return filled;
     }
 
-    private static string? CheckSni(ReadOnlySpan<byte> data, string expectedHost, State state)
+    private static string? CheckSni(ReadOnlySpan<byte> data, string expectedHost, FirstBytes first)
     {
         var length = ClientHello.RecordLength(data);
         if (length < 0 || length > data.Length || !ClientHello.TryReadSni(data[..length], out var sni))
             return "tls-malformed-client-hello";
-        state.Sni = sni;
+        first.Sni = sni;
         if (sni is null)
             return null;
         return string.Equals(HostName.Normalize(sni), expectedHost, StringComparison.Ordinal) ? null : "sni-mismatch";
     }
 
-    private static async Task CopyAsync(
-        SandboxProxy proxy, Socket from, Socket to, State state, CancellationTokenSource cts, bool upward)
-    {
-        var buffer = new byte[ChunkSize];
-        while (true)
-        {
-            var n = await from.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
-            if (n == 0)
-                break;
-            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, cts.Token);
-            if (upward)
-                state.Up += n;
-            else
-                state.Down += n;
-            if (!proxy.AddBytes(n))
-            {
-                state.DeniedBy = "limit:total-bytes";
-                await cts.CancelAsync();
-                return;
-            }
-        }
-        // Half-close: the other direction may still be answering.
-        to.Shutdown(SocketShutdown.Send);
-    }
-
-    /// <summary>Any failure in one direction ends both: a broken tunnel must not linger half-open.</summary>
-    private static async Task Guard(CancellationTokenSource cts, Func<Task> direction)
-    {
-        try
-        {
-            await direction();
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            await cts.CancelAsync();
-        }
-    }
-
-    private sealed class State
+    private sealed class FirstBytes
     {
         public long Up { get; set; }
-
-        public long Down { get; set; }
 
         public string? Sni { get; set; }
 
         public string? DeniedBy { get; set; }
+
+        public bool Failed { get; set; }
     }
 }

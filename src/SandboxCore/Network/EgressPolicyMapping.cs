@@ -38,6 +38,8 @@ public static class EgressPolicyMapping
             throw new InvalidFieldException($"{field}.max_connections", $"at most {MaxConnections}");
         if (wire.MaxTotalBytes > long.MaxValue)
             throw new InvalidFieldException($"{field}.max_total_bytes", "too large");
+        if (wire.MaxBytesPerSecond > long.MaxValue)
+            throw new InvalidFieldException($"{field}.max_bytes_per_second", "too large");
         return new EgressPolicy
         {
             AllowedDomains = allow,
@@ -46,6 +48,7 @@ public static class EgressPolicyMapping
             AllowedPorts = wire.AllowPorts.Count == 0 ? DefaultPorts : [.. wire.AllowPorts.Select(p => (int)p)],
             MaxConnections = wire.MaxConnections == 0 ? new EgressPolicy().MaxConnections : (int)wire.MaxConnections,
             MaxTotalBytes = (long)wire.MaxTotalBytes,
+            MaxBytesPerSecond = (long)wire.MaxBytesPerSecond,
         };
     }
 
@@ -57,6 +60,7 @@ public static class EgressPolicyMapping
         AllowPorts = { policy.AllowedPorts.Select(p => (uint)p) },
         MaxConnections = (uint)policy.MaxConnections,
         MaxTotalBytes = (ulong)policy.MaxTotalBytes,
+        MaxBytesPerSecond = (ulong)policy.MaxBytesPerSecond,
     };
 
     /// <summary>Each pattern goes through the proxy's own parser, so what passes here is exactly

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Sandboxd.Isolation.Network;
 using Sandboxd.Tests.Support;
 using Xunit;
@@ -22,7 +21,7 @@ public sealed class ProxyTransferTests(ITestOutputHelper output)
     {
         await using var bed = await NetworkTestBed.StartAsync();
         bed.Attachment.UpdatePolicy(bed.Policy with { AllowedPorts = [443, SourcePort] });
-        bed.Host.ServeTcp(SourcePort, SendMegabytesAsync);
+        bed.Host.ServeTcp(SourcePort, TestServers.Source(Megabytes));
         var socket = NetnsThread.Run(bed.Sandbox.NetnsPath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         var rate = await ThroughputAsync(async () => (await bed.ConnectAsync($"{bed.Host.Address}:{SourcePort}", socket)).Socket);
         output.WriteLine($"proxied {Megabytes} MiB at {rate:F0} MB/s");
@@ -39,13 +38,5 @@ public sealed class ProxyTransferTests(ITestOutputHelper output)
             total += n;
         Assert.Equal(Megabytes * 1024L * 1024, total);
         return total / 1048576.0 / clock.Elapsed.TotalSeconds;
-    }
-
-    private static async Task SendMegabytesAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        var chunk = Encoding.ASCII.GetBytes(new string('x', 1024 * 1024));
-        for (var i = 0; i < Megabytes; i++)
-            await socket.SendAsync(chunk, SocketFlags.None, cancellationToken);
-        socket.Shutdown(SocketShutdown.Send);
     }
 }

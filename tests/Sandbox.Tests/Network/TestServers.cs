@@ -33,6 +33,15 @@ internal static class TestServers
         await AnswerAsync(stream, cancellationToken);
     }
 
+    /// <summary>A server that sends <paramref name="megabytes"/> MiB, then half-closes.</summary>
+    public static Func<Socket, CancellationToken, Task> Source(int megabytes) => async (socket, cancellationToken) =>
+    {
+        var chunk = new byte[1024 * 1024];
+        for (var i = 0; i < megabytes; i++)
+            await socket.SendAsync(chunk, SocketFlags.None, cancellationToken);
+        socket.Shutdown(SocketShutdown.Send);
+    };
+
     private static async Task AnswerAsync(Stream stream, CancellationToken cancellationToken)
     {
         var head = new StringBuilder();

@@ -25,9 +25,11 @@ public sealed class SandboxctlNetworkTests(EgressWorldFixture fixture) : IClassF
             Assert.Equal(443u, network.GetProperty("policy").GetProperty("allowPorts")[0].GetUInt32());
 
             var updated = await Ctl(world, "network", "update", id, "--allow-domain", "other.test", "--allow-cidr", world.Host.Cidr,
-                "--allow-port", "443");
+                "--allow-port", "443", "--max-bytes-per-second", "1048576");
             Assert.True(updated.Code == 0, updated.Err);
-            Assert.Equal("other.test", JsonDocument.Parse(updated.Out).RootElement.GetProperty("allowDomains")[0].GetString());
+            var policy = JsonDocument.Parse(updated.Out).RootElement;
+            Assert.Equal("other.test", policy.GetProperty("allowDomains")[0].GetString());
+            Assert.Equal("1048576", policy.GetProperty("maxBytesPerSecond").GetString());
             var fetched = await world.Daemon.Client.RunAsync(id, ["/usr/bin/curl", "-sS", "-k", "--max-time", "5", "https://other.test/"]);
             Assert.Equal("hello from other.test\n", fetched.Stdout);
 
