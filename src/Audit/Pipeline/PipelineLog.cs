@@ -22,4 +22,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(5105, LogLevel.Error, "audit: migration to cold failed")]
     public static partial void MigrationFailed(ILogger log, Exception error);
+
+    [LoggerMessage(5106, LogLevel.Error, "audit: merging staged warm rows failed; they stay staged and queryable")]
+    public static partial void MergeFailed(ILogger log, Exception error);
 }

@@ -5,31 +5,24 @@ using Sandboxd.Audit.Tiers.Warm;
 
 namespace Sandboxd.Audit.Pipeline;
 
-/// <summary>The one task that writes warm. Each round: the sensitive lane first (its own
-/// transaction, so a denial never waits behind a full batch), then whatever the normal lane holds
-/// (group commit: batches grow with load, there is no linger timer), then — only once the normal
-/// lane is empty, so overload is not made worse — the journal files the overflow left.</summary>
+/// <summary>The one task that writes warm (its staging table; the merger indexes the rows later).
+/// Each round: the sensitive lane first (its own transaction, so a denial never waits behind a full
+/// batch), then whatever the normal lane holds (group commit: batches grow with load, there is no
+/// linger timer), then — only once the normal lane is empty, so overload is not made worse — the
+/// journal files the overflow left. While staging holds <c>maxStaged</c> rows the writer takes only
+/// the sensitive lane and waits for the merger; the normal lane fills and Emit spills, as under any overload.</summary>
 internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineLane normal, PipelineLane sensitive,
-    IAuditStream? stream, AuditPipelineStats stats, ProgressSignal progress, int maxBatch, ILogger log) : IDisposable
+    IAuditStream? stream, AuditPipelineStats stats, ProgressSignal progress, WarmWriterLimits limits, WarmMerger merger, ILogger log)
+    : IDisposable
 {
-    private readonly SemaphoreSlim _journalWake = new(0, 1);
-    private readonly List<AuditEvent> _batch = new(maxBatch);
+    private readonly WakeSignal _journalWake = new();
+    private readonly List<AuditEvent> _batch = new(limits.MaxBatch);
 
     /// <summary>Called by the journal writer after an append, so an idle writer drains it.</summary>
-    public void WakeForJournal()
-    {
-        if (_journalWake.CurrentCount == 0)
-        {
-            try
-            {
-                _journalWake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another append woke it first; one wake is enough.
-            }
-        }
-    }
+    public void WakeForJournal() => _journalWake.Wake();
+
+    // The merger pulses after each chunk; this only covers a merger that is failing and retrying.
+    private static readonly TimeSpan StagingFullRecheck = TimeSpan.FromMilliseconds(100);
 
     public async Task RunAsync()
     {
@@ -39,7 +32,13 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
         {
             while (true)
             {
-                bool worked = WriteLane(sensitive) | WriteLane(normal);
+                bool worked = WriteLane(sensitive);
+                if (warm.StagedSpan() >= limits.MaxStaged)
+                {
+                    await Task.WhenAny(merger.Merged, Task.Delay(StagingFullRecheck)).ConfigureAwait(false);
+                    continue;
+                }
+                worked |= WriteLane(normal);
                 if (normal.Reader.Count == 0 && journal.HasPending)
                     worked |= ApplyJournal() > 0;
                 if (worked)
@@ -73,8 +72,8 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
             var events = SpillJournal.Read(path);
             try
             {
-                for (int i = 0; i < events.Count; i += maxBatch)
-                    Interlocked.Add(ref stats.WarmRowsCount, warm.Insert(events.GetRange(i, Math.Min(maxBatch, events.Count - i))));
+                for (int i = 0; i < events.Count; i += limits.MaxBatch)
+                    Interlocked.Add(ref stats.WarmRowsCount, Stage(events.GetRange(i, Math.Min(limits.MaxBatch, events.Count - i))));
             }
             catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
@@ -94,12 +93,12 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
     private bool WriteLane(PipelineLane lane)
     {
         _batch.Clear();
-        int n = lane.Drain(_batch, maxBatch);
+        int n = lane.Drain(_batch, limits.MaxBatch);
         if (n == 0)
             return false;
         try
         {
-            Interlocked.Add(ref stats.WarmRowsCount, warm.Insert(_batch));
+            Interlocked.Add(ref stats.WarmRowsCount, Stage(_batch));
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
@@ -117,6 +116,13 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
     }
 
     public void Dispose() => _journalWake.Dispose();
+
+    private int Stage(List<AuditEvent> batch)
+    {
+        int added = warm.Insert(batch);
+        merger.Wake();
+        return added;
+    }
 
     private void Publish(List<AuditEvent> batch)
     {

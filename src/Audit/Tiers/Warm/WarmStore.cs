@@ -8,13 +8,17 @@ using Sandboxd.Audit.Query;
 namespace Sandboxd.Audit.Tiers.Warm;
 
 /// <summary>The warm tier: one SQLite file in WAL mode. The pipeline's writer owns the write
-/// connection; queries and the migrator open their own (WAL lets readers run beside the writer).
-/// synchronous=FULL so a committed batch survives power loss, not only a killed process.</summary>
+/// connection and commits batches to the unindexed <c>staged</c> table; the merger owns a second
+/// connection that moves staged rows into the indexed <c>events</c> table in large transactions.
+/// Queries and the migrator open their own (WAL lets readers run beside the writers) and read both
+/// tables. synchronous=FULL on every connection, so a committed batch survives power loss, not only
+/// a killed process, whichever table it is in.</summary>
 public sealed class WarmStore : IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _insert;
+    private readonly WarmMerge _merge;
     // Reused for every row's attributes: a fresh stream and writer per event was the ingest's main garbage.
     private readonly ArrayBufferWriter<byte> _attrsBuffer = new(1024);
     private readonly Utf8JsonWriter _attrsWriter;
@@ -26,19 +30,28 @@ public sealed class WarmStore : IDisposable
         _writer = Open();
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, WarmSchema.Create + $"PRAGMA user_version={WarmSchema.Version};");
+        // Checkpoints (copying the WAL into the file, with an fsync) run after the merger's commits
+        // instead, so they do not stall ingest.
+        Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
         _insert = _writer.CreateCommand();
-        _insert.CommandText = $"INSERT OR IGNORE INTO events ({WarmSchema.Columns}) VALUES " +
-            "($id, $v, $seq, $t, $kind, $tenant, $principal, $sandbox, $execution, $request, $trace, $risk, $attrs)";
+        // An id already in either table is skipped: the unique index rejects it in staged, the
+        // lookup in events' unique index there. That keeps "an id is in one table at most".
+        _insert.CommandText = $"INSERT OR IGNORE INTO staged ({WarmSchema.Columns}) SELECT " +
+            "$id, $v, $seq, $t, $kind, $tenant, $principal, $sandbox, $execution, $request, $trace, $risk, $attrs " +
+            "WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $id)";
         foreach (string name in WarmSchema.Columns.Split(", "))
             _insert.Parameters.Add(new SqliteParameter("$" + name, null));
         _insert.Prepare();
         _attrsWriter = new Utf8JsonWriter(_attrsBuffer);
+        _merge = new WarmMerge(Open());
     }
 
     public string Path { get; }
 
-    /// <summary>Writes a batch in one transaction. Ids already present are skipped, so replaying a
-    /// journal that was partly applied before a crash is harmless. Returns the rows added.</summary>
+    /// <summary>Commits a batch to the staging table in one transaction: durable and visible to
+    /// queries when this returns. Ids already present (staged or merged) are skipped, so replaying a
+    /// journal that was partly applied before a crash is harmless. Returns the rows added.
+    /// Only the writer calls this.</summary>
     public int Insert(IReadOnlyList<AuditEvent> batch)
     {
         if (batch.Count == 0)
@@ -68,6 +81,23 @@ public sealed class WarmStore : IDisposable
         return added;
     }
 
+    /// <summary>Moves up to <paramref name="max"/> of the oldest staged rows into the indexed table,
+    /// in one transaction of the merger's connection. Returns the rows it took off staging (0: none left).
+    /// Only one thread, the merger, calls this.</summary>
+    public int MergeStaged(int max) => _merge.Run(max);
+
+    /// <summary>Rows committed but not merged yet (an upper bound: the span of staged rowids). Read on
+    /// the writer's connection, so only the writer calls this; it bounds the staging table.</summary>
+    public long StagedSpan()
+    {
+        using var cmd = _writer.CreateCommand();
+        cmd.CommandText = "SELECT coalesce((SELECT max(rowid) FROM staged) - (SELECT min(rowid) FROM staged) + 1, 0)";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>Exactly how many rows wait in staging; any thread.</summary>
+    public long StagedCount() => CountOf("staged");
+
     /// <summary>Newest first, at most <paramref name="limit"/>.</summary>
     public List<AuditEvent> Query(AuditQuery q, string? tenant, PageCursor? before, int limit)
     {
@@ -82,20 +112,20 @@ public sealed class WarmStore : IDisposable
     {
         using var conn = Open();
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {WarmSchema.Columns} FROM events WHERE t < $cutoff ORDER BY t, id LIMIT $max";
+        cmd.CommandText = WarmQuerySql.AcrossTables("WHERE t < $cutoff ORDER BY t, id LIMIT $max") + " ORDER BY t, id LIMIT $max";
         cmd.Parameters.AddWithValue("$cutoff", cutoff.UtcTicks);
         cmd.Parameters.AddWithValue("$max", max);
         return ReadAll(cmd);
     }
 
-    /// <summary>Removes events now held by cold, in one transaction.</summary>
+    /// <summary>Removes events now held by cold, from whichever table holds them, in one transaction.</summary>
     public int Delete(IEnumerable<string> ids)
     {
         using var conn = Open();
         using var tx = conn.BeginTransaction();
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM events WHERE id = $id";
+        cmd.CommandText = "DELETE FROM events WHERE id = $id; DELETE FROM staged WHERE id = $id";
         var id = cmd.Parameters.Add(new SqliteParameter("$id", null));
         int removed = 0;
         foreach (string value in ids)
@@ -107,16 +137,12 @@ public sealed class WarmStore : IDisposable
         return removed;
     }
 
-    public long Count()
-    {
-        using var conn = Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM events";
-        return (long)cmd.ExecuteScalar()!;
-    }
+    /// <summary>Every warm row, staged or merged.</summary>
+    public long Count() => WarmSchema.Tables.Sum(CountOf);
 
     public void Dispose()
     {
+        _merge.Dispose();
         _attrsWriter.Dispose();
         _insert.Dispose();
         _writer.Dispose();
@@ -131,6 +157,14 @@ public sealed class WarmStore : IDisposable
         return Encoding.UTF8.GetString(_attrsBuffer.WrittenSpan);
     }
 
+    private long CountOf(string table)
+    {
+        using var conn = Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM {table}";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
     private SqliteConnection Open()
     {
         var conn = new SqliteConnection(_connectionString);
@@ -139,7 +173,7 @@ public sealed class WarmStore : IDisposable
         return conn;
     }
 
-    private static void Execute(SqliteConnection conn, string sql)
+    internal static void Execute(SqliteConnection conn, string sql)
     {
         using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
