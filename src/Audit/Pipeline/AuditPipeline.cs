@@ -55,7 +55,7 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         Cold = new ColdStore(options.ColdDirectory);
         Migrator = new TierMigrator(Warm, Cold, clock, options.WarmRetention, options.ColdSegmentMaxEvents, log);
         Queries = new AuditQueryService(Hot, _stream, Warm, Cold);
-        _merger = new WarmMerger(Warm, Stats, options.MergeChunk, log);
+        _merger = new WarmMerger(Warm, Stats, options.MergeChunk, options.MaxStaged / 2, log);
         var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, _stream, Stats, _progress,
             new WarmWriterLimits(options.MaxBatch, options.MaxStaged), _merger, log);
         // What a crash left in the journal goes to warm before anything new does.

@@ -13,8 +13,10 @@ public sealed record AuditPipelineOptions
     public int MaxBatch { get; init; } = 4_096;
 
     /// <summary>Rows warm's staging table may hold before the writer waits for the merger (and Emit
-    /// spills to the journal meanwhile). Queries scan the staged rows, so this bounds their extra cost.</summary>
-    public int MaxStaged { get; init; } = 262_144;
+    /// spills to the journal meanwhile): how large a burst warm absorbs at staging speed. Queries scan
+    /// the staged rows, so this also bounds their extra cost while the merger catches up (the merge
+    /// starts competing with ingest for CPU at half of it).</summary>
+    public int MaxStaged { get; init; } = 1_048_576;
 
     /// <summary>Most rows per merge transaction; the writer's commits wait while one runs.</summary>
     public int MergeChunk { get; init; } = 16_384;

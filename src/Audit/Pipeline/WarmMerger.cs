@@ -7,14 +7,17 @@ namespace Sandboxd.Audit.Pipeline;
 /// <summary>Moves what the writer staged into warm's indexed table, a chunk per transaction, on its
 /// own task and connection: the index maintenance that would make each ingest commit slow happens
 /// here, where nobody waits on it. The writer wakes it after each commit; it runs until staging is empty.
-/// Staged rows are already durable and queryable, so the merge only changes how fast queries find them.</summary>
-internal sealed class WarmMerger(WarmStore warm, AuditPipelineStats stats, int chunk, ILogger log) : IAsyncDisposable
+/// Staged rows are already durable and queryable, so the merge only changes how fast queries find them.
+/// On a small machine the merge competes with ingest for the same cores, so while the writer is busy it
+/// waits, unless staging is past <paramref name="urgentBacklog"/> rows.</summary>
+internal sealed class WarmMerger(WarmStore warm, AuditPipelineStats stats, int chunk, long urgentBacklog, ILogger log) : IAsyncDisposable
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
     private readonly WakeSignal _wake = new();
     private readonly ProgressSignal _merged = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _task = Task.CompletedTask;
+    private bool _writerBusy;
 
     /// <summary>Completes at the next merged chunk (or idle round): the writer waits on it for room.</summary>
     public Task Merged => _merged.Current;
@@ -22,6 +25,13 @@ internal sealed class WarmMerger(WarmStore warm, AuditPipelineStats stats, int c
     public void Start() => _task = Task.Run(RunAsync);
 
     public void Wake() => _wake.Wake();
+
+    /// <summary>Set by the writer: true while it has work, false (with a wake) when it goes idle.</summary>
+    public bool WriterBusy
+    {
+        get => Volatile.Read(ref _writerBusy);
+        set => Volatile.Write(ref _writerBusy, value);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -39,14 +49,11 @@ internal sealed class WarmMerger(WarmStore warm, AuditPipelineStats stats, int c
         {
             while (!token.IsCancellationRequested)
             {
+                int moved = 0;
                 try
                 {
-                    int moved;
-                    while (!token.IsCancellationRequested && (moved = warm.MergeStaged(chunk)) > 0)
-                    {
-                        Interlocked.Add(ref stats.WarmMergedCount, moved);
-                        _merged.Pulse();
-                    }
+                    if (!WriterBusy || stats.WarmRows - stats.WarmMerged >= urgentBacklog)
+                        moved = warm.MergeStaged(chunk);
                 }
                 catch (SqliteException e)
                 {
@@ -57,8 +64,10 @@ internal sealed class WarmMerger(WarmStore warm, AuditPipelineStats stats, int c
                     await Task.Delay(RetryAfterFailure, token).ConfigureAwait(false);
                     continue;
                 }
+                Interlocked.Add(ref stats.WarmMergedCount, moved);
                 _merged.Pulse();
-                await _wake.WaitAsync(token).ConfigureAwait(false);
+                if (moved == 0)
+                    await _wake.WaitAsync(token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -17,11 +17,8 @@ public sealed class WarmStore : IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
-    private readonly SqliteCommand _insert;
+    private readonly WarmStagedInsert _stage;
     private readonly WarmMerge _merge;
-    // Reused for every row's attributes: a fresh stream and writer per event was the ingest's main garbage.
-    private readonly ArrayBufferWriter<byte> _attrsBuffer = new(1024);
-    private readonly Utf8JsonWriter _attrsWriter;
 
     public WarmStore(string path)
     {
@@ -33,16 +30,7 @@ public sealed class WarmStore : IDisposable
         // Checkpoints (copying the WAL into the file, with an fsync) run after the merger's commits
         // instead, so they do not stall ingest.
         Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
-        _insert = _writer.CreateCommand();
-        // An id already in either table is skipped: the unique index rejects it in staged, the
-        // lookup in events' unique index there. That keeps "an id is in one table at most".
-        _insert.CommandText = $"INSERT OR IGNORE INTO staged ({WarmSchema.Columns}) SELECT " +
-            "$id, $v, $seq, $t, $kind, $tenant, $principal, $sandbox, $execution, $request, $trace, $risk, $attrs " +
-            "WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $id)";
-        foreach (string name in WarmSchema.Columns.Split(", "))
-            _insert.Parameters.Add(new SqliteParameter("$" + name, null));
-        _insert.Prepare();
-        _attrsWriter = new Utf8JsonWriter(_attrsBuffer);
+        _stage = new WarmStagedInsert(_writer);
         _merge = new WarmMerge(Open());
     }
 
@@ -57,26 +45,23 @@ public sealed class WarmStore : IDisposable
         if (batch.Count == 0)
             return 0;
         using var tx = _writer.BeginTransaction();
-        _insert.Transaction = tx;
         int added = 0;
         foreach (var ev in batch)
-        {
-            var p = _insert.Parameters;
-            p[0].Value = ev.Id;
-            p[1].Value = ev.Version;
-            p[2].Value = ev.Sequence;
-            p[3].Value = ev.Time.UtcTicks;
-            p[4].Value = (int)ev.Kind;
-            p[5].Value = (object?)ev.Tenant ?? DBNull.Value;
-            p[6].Value = (object?)ev.Principal ?? DBNull.Value;
-            p[7].Value = (object?)ev.SandboxId ?? DBNull.Value;
-            p[8].Value = (object?)ev.ExecutionId ?? DBNull.Value;
-            p[9].Value = (object?)ev.RequestId ?? DBNull.Value;
-            p[10].Value = (object?)ev.TraceId ?? DBNull.Value;
-            p[11].Value = (int)ev.Risk;
-            p[12].Value = AttributesJson(ev.Attributes);
-            added += _insert.ExecuteNonQuery();
-        }
+            added += _stage.Insert(ev);
+        tx.Commit();
+        return added;
+    }
+
+    /// <summary>Like <see cref="Insert"/>, for events in their stored form (journal lines, see
+    /// <see cref="AuditEventJson"/>): replay stages them without building an event per line.</summary>
+    public int InsertStored(IReadOnlyList<ReadOnlyMemory<byte>> lines)
+    {
+        if (lines.Count == 0)
+            return 0;
+        using var tx = _writer.BeginTransaction();
+        int added = 0;
+        foreach (var line in lines)
+            added += _stage.InsertStored(line.Span);
         tx.Commit();
         return added;
     }
@@ -143,18 +128,8 @@ public sealed class WarmStore : IDisposable
     public void Dispose()
     {
         _merge.Dispose();
-        _attrsWriter.Dispose();
-        _insert.Dispose();
+        _stage.Dispose();
         _writer.Dispose();
-    }
-
-    private string AttributesJson(IReadOnlyDictionary<string, string> attributes)
-    {
-        _attrsBuffer.ResetWrittenCount();
-        _attrsWriter.Reset();
-        AuditEventJson.WriteAttributes(_attrsWriter, attributes);
-        _attrsWriter.Flush();
-        return Encoding.UTF8.GetString(_attrsBuffer.WrittenSpan);
     }
 
     private long CountOf(string table)
