@@ -30,7 +30,8 @@ public sealed class WarmStore : IDisposable
         // instead, so they do not stall ingest.
         Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
         _stage = new WarmStagedInsert(_writer);
-        _merge = new WarmMerge(Open());
+        // Not pooled: its large page cache should go when the store does, not pass to a query.
+        _merge = new WarmMerge(Open(pooled: false));
     }
 
     public string Path { get; }
@@ -139,9 +140,10 @@ public sealed class WarmStore : IDisposable
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private SqliteConnection Open()
+    private SqliteConnection Open(bool pooled = true)
     {
-        var conn = new SqliteConnection(_connectionString);
+        var conn = new SqliteConnection(pooled ? _connectionString
+            : new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
         conn.Open();
         Execute(conn, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         return conn;
