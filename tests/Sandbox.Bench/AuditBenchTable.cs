@@ -14,7 +14,7 @@ public static class AuditBenchTable
         foreach (var row in rows)
             text.Append(CultureInfo.InvariantCulture,
                 $"| {row.Measure} | {row.Value} | {row.Target} | {(row.Passes is { } ok ? ok ? "PASS" : "MISS" : "")} |\n");
-        text.Append(CultureInfo.InvariantCulture, $"\nWhole run {took.TotalSeconds:F0} s. AUDIT_BENCH_EVENTS sets the scale (default 1M).\n");
+        text.Append(CultureInfo.InvariantCulture, $"\nWhole run {took.TotalSeconds:F0} s. AUDIT_BENCH_EVENTS sets the ingested events (default 1M), AUDIT_BENCH_QUERY_ROWS the rows of the second query scale (default 10M; 0 skips it).\n");
         return text.ToString();
     }
 }

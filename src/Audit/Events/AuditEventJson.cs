@@ -58,11 +58,8 @@ public static class AuditEventJson
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    public static Dictionary<string, string> AttributesFromString(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return ReadAttributes(doc.RootElement);
-    }
+    public static Dictionary<string, string> AttributesFromString(string json) =>
+        AuditEventJsonReader.ReadAttributes(System.Text.Encoding.UTF8.GetBytes(json));
 
     public static byte[] ToUtf8(AuditEvent ev)
     {
@@ -72,50 +69,11 @@ public static class AuditEventJson
         return buffer.ToArray();
     }
 
-    public static AuditEvent Parse(ReadOnlySpan<byte> utf8)
-    {
-        var reader = new Utf8JsonReader(utf8);
-        using var doc = JsonDocument.ParseValue(ref reader);
-        return FromElement(doc.RootElement);
-    }
-
-    public static AuditEvent FromElement(JsonElement e)
-    {
-        int version = e.GetProperty("v").GetInt32();
-        if (version > AuditEvent.CurrentVersion)
-            throw new FormatException($"audit event version {version} is newer than this reader ({AuditEvent.CurrentVersion})");
-        return new AuditEvent(
-            e.GetProperty("seq").GetInt64(),
-            new DateTimeOffset(e.GetProperty("t").GetInt64(), TimeSpan.Zero),
-            (AuditKind)e.GetProperty("k").GetInt32(),
-            Optional(e, "sbx"),
-            Optional(e, "exe"),
-            ReadAttributes(e.GetProperty("a")))
-        {
-            Version = version,
-            Id = e.GetProperty("id").GetString() ?? "",
-            Tenant = Optional(e, "ten"),
-            Principal = Optional(e, "pri"),
-            RequestId = Optional(e, "req"),
-            TraceId = Optional(e, "trc"),
-            Risk = e.TryGetProperty("r", out var r) ? (AuditRisk)r.GetInt32() : AuditRisk.None,
-        };
-    }
-
-    private static Dictionary<string, string> ReadAttributes(JsonElement a)
-    {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in a.EnumerateObject())
-            attributes[p.Name] = p.Value.GetString() ?? "";
-        return attributes;
-    }
+    public static AuditEvent Parse(ReadOnlySpan<byte> utf8) => AuditEventJsonReader.Read(utf8);
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
     {
         if (value is not null)
             w.WriteString(name, value);
     }
-
-    private static string? Optional(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var p) ? p.GetString() : null;
 }

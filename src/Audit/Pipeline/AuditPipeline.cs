@@ -15,8 +15,9 @@ namespace Sandboxd.Audit.Pipeline;
 /// the spill journal instead (counted in <see cref="AuditPipelineStats.Spilled"/>).
 /// <para>Acknowledged: when Emit returns the event is in memory (hot ring, a lane) and lost only if
 /// the process dies. When <see cref="FlushAsync"/> returns, every event whose Emit returned before
-/// the call is durable — committed to warm (SQLite, synchronous=FULL) or fsync'd in the journal,
-/// which the next start replays into warm.</para>
+/// the call is durable — committed to warm (SQLite, synchronous=FULL; first to its staging table,
+/// which queries read, then merged into the indexed table in the background) or fsync'd in the
+/// journal, which the next start replays into warm.</para>
 /// <para>Sensitive events (denials, governance, risk ≥ High) take a priority lane that the writer
 /// commits on its own before any normal batch, and are also written through the journal, so they
 /// are durable within one fsync even while warm is behind. They also take a cold lane, whose
@@ -36,6 +37,7 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
     private readonly SpillJournal _journal;
     private readonly IAuditStream? _stream;
     private readonly WarmWriter _writer;
+    private readonly WarmMerger _merger;
     private readonly Task _warmTask;
     private readonly Task _journalTask;
     private readonly Task _coldTask;
@@ -45,6 +47,8 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
     public AuditPipeline(AuditPipelineOptions options, TimeProvider clock, ILoggerFactory? loggers = null, IAuditStream? stream = null)
     {
         var log = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Sandboxd.Audit");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxStaged);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MergeChunk);
         Directory.CreateDirectory(options.Directory);
         _factory = new AuditEventFactory(clock);
         _normal = PipelineLane.Bounded(options.ChannelCapacity);
@@ -59,7 +63,9 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         Cold = new ColdStore(options.ColdDirectory, new ColdChainHead(options.WarmPath));
         Migrator = new TierMigrator(Warm, Cold, clock, options.WarmRetention, options.ColdSegmentMaxEvents, log);
         Queries = new AuditQueryService(Hot, _stream, Warm, Cold);
-        var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, _stream, Stats, _progress, options.MaxBatch, log);
+        _merger = new WarmMerger(Warm, Stats, options.MergeChunk, options.MaxStaged / 2, log);
+        var writer = _writer = new WarmWriter(Warm, _journal, _normal, _sensitive, _stream, Stats, _progress,
+            new WarmWriterLimits(options.MaxBatch, options.MaxStaged), _merger, log);
         var coldWriter = new SensitiveColdWriter(Cold, _sensitiveCold, Stats, _progress, options.MaxBatch, log);
         coldWriter.SealFromJournal(_journal);
         // What a crash left in the journal goes to warm before anything new does.
@@ -67,6 +73,7 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         if (replayed > 0)
             PipelineLog.Replayed(log, replayed);
         var journalWriter = new JournalWriter(_journal, _spill, Stats, _progress, options.MaxBatch, writer.WakeForJournal);
+        _merger.Start();
         _warmTask = Task.Run(writer.RunAsync);
         _journalTask = Task.Run(journalWriter.RunAsync);
         _coldTask = Task.Run(coldWriter.RunAsync);
@@ -162,7 +169,8 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Drains every lane, applies the journal to warm and closes the stores.</summary>
+    /// <summary>Drains every lane, applies the journal to warm and closes the stores. Rows still
+    /// staged stay staged (durable, queryable); the next start's merger indexes them.</summary>
     public async ValueTask DisposeAsync()
     {
         lock (_emitLock)
@@ -179,6 +187,7 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         _sharedTail?.Dispose();
         await Task.WhenAll(_warmTask, _journalTask, _coldTask).ConfigureAwait(false);
         _writer.ApplyJournal(); // what spilled after the writer's last round
+        await _merger.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
         _journal.Dispose();
         _stream?.Dispose();

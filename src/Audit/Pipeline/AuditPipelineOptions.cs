@@ -12,6 +12,15 @@ public sealed record AuditPipelineOptions
     /// <summary>Most events per warm transaction.</summary>
     public int MaxBatch { get; init; } = 4_096;
 
+    /// <summary>Rows warm's staging table may hold before the writer waits for the merger (and Emit
+    /// spills to the journal meanwhile): how large a burst warm absorbs at staging speed. Queries scan
+    /// the staged rows, so this also bounds their extra cost while the merger catches up (the merge
+    /// starts competing with ingest for CPU at half of it).</summary>
+    public int MaxStaged { get; init; } = 1_048_576;
+
+    /// <summary>Most rows per merge transaction; the writer's commits wait while one runs.</summary>
+    public int MergeChunk { get; init; } = 16_384;
+
     public int HotCapacity { get; init; } = 65_536;
 
     /// <summary>redis://host:port/ or unix:///path/redis.sock; null keeps the hot tier in memory only.</summary>

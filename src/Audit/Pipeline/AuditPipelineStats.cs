@@ -8,6 +8,7 @@ public sealed class AuditPipelineStats
     internal long SpilledCount;
     internal long JournaledCount;
     internal long WarmRowsCount;
+    internal long WarmMergedCount;
     internal long ReplayedCount;
     internal long WarmErrorsCount;
     internal long HotStreamErrorsCount;
@@ -25,13 +26,17 @@ public sealed class AuditPipelineStats
     /// <summary>Events appended to the journal: spilled ones plus the write-through copy of sensitive ones.</summary>
     public long Journaled => Interlocked.Read(ref JournaledCount);
 
-    /// <summary>Rows added to warm (duplicates from journal replay are not counted twice).</summary>
+    /// <summary>Rows committed to warm (duplicates from journal replay are not counted twice). They
+    /// are durable and queryable from their commit, first in warm's staging table.</summary>
     public long WarmRows => Interlocked.Read(ref WarmRowsCount);
+
+    /// <summary>Rows the merger moved from warm's staging table into its indexed table.</summary>
+    public long WarmMerged => Interlocked.Read(ref WarmMergedCount);
 
     /// <summary>Events read back from journal files into warm.</summary>
     public long Replayed => Interlocked.Read(ref ReplayedCount);
 
-    /// <summary>Warm commits that failed; their batch went to the journal instead.</summary>
+    /// <summary>Warm commits that failed (their batch went to the journal instead) and failed merges.</summary>
     public long WarmErrors => Interlocked.Read(ref WarmErrorsCount);
 
     /// <summary>Batches the Redis stream refused; warm still has them.</summary>

@@ -34,4 +34,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(5109, LogLevel.Information, "audit: the shared stream is readable again; live tails show every daemon's events")]
     public static partial void StreamTailResumed(ILogger log);
+
+    [LoggerMessage(5110, LogLevel.Error, "audit: merging staged warm rows failed; they stay staged and queryable")]
+    public static partial void MergeFailed(ILogger log, Exception error);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Sandboxd.Audit.Events;
 
 namespace Sandboxd.Audit.Pipeline;
@@ -7,7 +6,8 @@ namespace Sandboxd.Audit.Pipeline;
 /// <summary>The overflow path: numbered JSON-lines files, appended and fsync'd a batch at a time.
 /// The warm writer seals the current file, applies sealed files to warm, then deletes them; a
 /// crash leaves files that the next start replays. Only the last line of a file can be torn (a
-/// batch whose fsync never returned, so it was never acknowledged), and it is skipped.</summary>
+/// batch whose fsync never returned, so it was never acknowledged): every batch ends with a newline,
+/// so a last line without one is skipped.</summary>
 public sealed class SpillJournal : IDisposable
 {
     private const string Prefix = "spill-";
@@ -79,29 +79,22 @@ public sealed class SpillJournal : IDisposable
         File.Delete(path);
     }
 
-    /// <summary>The events of a sealed file. A line that does not parse is tolerated only at the end.</summary>
-    public static List<AuditEvent> Read(string path)
+    /// <summary>The events of a sealed file.</summary>
+    public static List<AuditEvent> Read(string path) => [.. Lines(path).Select(line => AuditEventJson.Parse(line.Span))];
+
+    /// <summary>The complete (newline-terminated) lines of a sealed file, each one event in the stored form.</summary>
+    public static List<ReadOnlyMemory<byte>> Lines(string path)
     {
-        var events = new List<AuditEvent>();
+        var lines = new List<ReadOnlyMemory<byte>>();
         byte[] bytes = File.ReadAllBytes(path);
-        int start = 0;
-        while (start < bytes.Length)
+        int start = 0, end;
+        while (start < bytes.Length && (end = Array.IndexOf(bytes, (byte)'\n', start)) >= 0)
         {
-            int end = Array.IndexOf(bytes, (byte)'\n', start);
-            bool torn = end < 0;
-            var line = bytes.AsSpan(start, (torn ? bytes.Length : end) - start);
-            try
-            {
-                if (line.Length > 0)
-                    events.Add(AuditEventJson.Parse(line));
-            }
-            catch (JsonException) when (torn)
-            {
-                break;
-            }
-            start = torn ? bytes.Length : end + 1;
+            if (end > start)
+                lines.Add(bytes.AsMemory(start, end - start));
+            start = end + 1;
         }
-        return events;
+        return lines;
     }
 
     public void Dispose()

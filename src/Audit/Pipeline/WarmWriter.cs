@@ -5,31 +5,26 @@ using Sandboxd.Audit.Tiers.Warm;
 
 namespace Sandboxd.Audit.Pipeline;
 
-/// <summary>The one task that writes warm. Each round: the sensitive lane first (its own
-/// transaction, so a denial never waits behind a full batch), then whatever the normal lane holds
-/// (group commit: batches grow with load, there is no linger timer), then — only once the normal
-/// lane is empty, so overload is not made worse — the journal files the overflow left.</summary>
+/// <summary>The one task that writes warm (its staging table; the merger indexes the rows later).
+/// Each round: the sensitive lane first (its own transaction, so a denial never waits behind a full
+/// batch), then whatever the normal lane holds (group commit: batches grow with load, there is no
+/// linger timer), then — only once the normal lane is empty, so overload is not made worse — the
+/// journal files the overflow left. While staging holds <c>maxStaged</c> rows the writer takes only
+/// the sensitive lane and waits for the merger; the normal lane fills and Emit spills, as under any overload.</summary>
 internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineLane normal, PipelineLane sensitive,
-    IAuditStream? stream, AuditPipelineStats stats, ProgressSignal progress, int maxBatch, ILogger log) : IDisposable
+    IAuditStream? stream, AuditPipelineStats stats, ProgressSignal progress, WarmWriterLimits limits, WarmMerger merger, ILogger log)
+    : IDisposable
 {
-    private readonly SemaphoreSlim _journalWake = new(0, 1);
-    private readonly List<AuditEvent> _batch = new(maxBatch);
+    private readonly WakeSignal _journalWake = new();
+    private readonly List<AuditEvent> _batch = new(limits.MaxBatch);
 
     /// <summary>Called by the journal writer after an append, so an idle writer drains it.</summary>
-    public void WakeForJournal()
-    {
-        if (_journalWake.CurrentCount == 0)
-        {
-            try
-            {
-                _journalWake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another append woke it first; one wake is enough.
-            }
-        }
-    }
+    public void WakeForJournal() => _journalWake.Wake();
+
+    private const int JournalBatches = 8;
+
+    // The merger pulses after each chunk; this only covers a merger that is failing and retrying.
+    private static readonly TimeSpan StagingFullRecheck = TimeSpan.FromMilliseconds(100);
 
     public async Task RunAsync()
     {
@@ -39,11 +34,22 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
         {
             while (true)
             {
-                bool worked = WriteLane(sensitive) | WriteLane(normal);
+                bool worked = WriteLane(sensitive);
+                if (warm.StagedSpan() >= limits.MaxStaged)
+                {
+                    await Task.WhenAny(merger.Merged, Task.Delay(StagingFullRecheck)).ConfigureAwait(false);
+                    continue;
+                }
+                worked |= WriteLane(normal);
                 if (normal.Reader.Count == 0 && journal.HasPending)
                     worked |= ApplyJournal() > 0;
                 if (worked)
+                {
+                    merger.WriterBusy = true;
                     continue;
+                }
+                merger.WriterBusy = false;
+                merger.Wake();
                 normalWait ??= normal.Reader.WaitToReadAsync().AsTask();
                 sensitiveWait ??= sensitive.Reader.WaitToReadAsync().AsTask();
                 journalWait ??= _journalWake.WaitAsync();
@@ -70,23 +76,31 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
         int total = 0;
         foreach (string path in journal.Seal())
         {
-            var events = SpillJournal.Read(path);
+            var lines = SpillJournal.Lines(path);
+            // Only the hot stream needs the events themselves; warm takes the stored form as it is.
+            var events = stream is null ? null : lines.ConvertAll(line => AuditEventJson.Parse(line.Span));
             try
             {
-                for (int i = 0; i < events.Count; i += maxBatch)
-                    Interlocked.Add(ref stats.WarmRowsCount, warm.Insert(events.GetRange(i, Math.Min(maxBatch, events.Count - i))));
+                // Larger transactions than the lanes': nobody waits on a journal file, and each commit is an fsync.
+                int chunk = limits.MaxBatch * JournalBatches;
+                for (int i = 0; i < lines.Count; i += chunk)
+                {
+                    Interlocked.Add(ref stats.WarmRowsCount, warm.InsertStored(lines.GetRange(i, Math.Min(chunk, lines.Count - i))));
+                    merger.Wake();
+                }
             }
             catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
                 // The file stays; the next idle round retries it.
-                PipelineLog.WarmFailed(log, events.Count, e);
+                PipelineLog.WarmFailed(log, lines.Count, e);
                 Interlocked.Increment(ref stats.WarmErrorsCount);
                 return total;
             }
             journal.Remove(path);
-            Interlocked.Add(ref stats.ReplayedCount, events.Count);
-            Publish(events);
-            total += events.Count;
+            Interlocked.Add(ref stats.ReplayedCount, lines.Count);
+            if (events is not null)
+                Publish(events);
+            total += lines.Count;
         }
         return total;
     }
@@ -94,12 +108,12 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
     private bool WriteLane(PipelineLane lane)
     {
         _batch.Clear();
-        int n = lane.Drain(_batch, maxBatch);
+        int n = lane.Drain(_batch, limits.MaxBatch);
         if (n == 0)
             return false;
         try
         {
-            Interlocked.Add(ref stats.WarmRowsCount, warm.Insert(_batch));
+            Interlocked.Add(ref stats.WarmRowsCount, Stage(_batch));
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
@@ -117,6 +131,13 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
     }
 
     public void Dispose() => _journalWake.Dispose();
+
+    private int Stage(List<AuditEvent> batch)
+    {
+        int added = warm.Insert(batch);
+        merger.Wake();
+        return added;
+    }
 
     private void Publish(List<AuditEvent> batch)
     {

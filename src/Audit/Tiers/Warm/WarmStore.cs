@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Sandboxd.Audit.Events;
 using Sandboxd.Audit.Query;
@@ -8,65 +5,83 @@ using Sandboxd.Audit.Query;
 namespace Sandboxd.Audit.Tiers.Warm;
 
 /// <summary>The warm tier: one SQLite file in WAL mode. The pipeline's writer owns the write
-/// connection; queries and the migrator open their own (WAL lets readers run beside the writer).
-/// synchronous=FULL so a committed batch survives power loss, not only a killed process.</summary>
+/// connection and commits batches to the unindexed <c>staged</c> table; the merger owns a second
+/// connection that moves staged rows into the indexed <c>events</c> table in large transactions.
+/// Queries and the migrator open their own (WAL lets readers run beside the writers) and read both
+/// tables. synchronous=FULL on every connection, so a committed batch survives power loss, not only
+/// a killed process, whichever table it is in.</summary>
 public sealed class WarmStore : IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
-    private readonly SqliteCommand _insert;
-    // Reused for every row's attributes: a fresh stream and writer per event was the ingest's main garbage.
-    private readonly ArrayBufferWriter<byte> _attrsBuffer = new(1024);
-    private readonly Utf8JsonWriter _attrsWriter;
+    private readonly WarmStagedInsert _stage;
+    private readonly WarmMerge _merge;
 
     public WarmStore(string path)
     {
         Path = path;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         _writer = Open();
-        Execute(_writer, "PRAGMA journal_mode=WAL;");
+        // Larger pages than SQLite's 4 KiB: fewer pages per staged batch and per index split, which
+        // measured ~15% cheaper staging and ~35% cheaper merging. Only a new file takes it.
+        Execute(_writer, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;");
         Execute(_writer, WarmSchema.Create + $"PRAGMA user_version={WarmSchema.Version};");
-        _insert = _writer.CreateCommand();
-        _insert.CommandText = $"INSERT OR IGNORE INTO events ({WarmSchema.Columns}) VALUES " +
-            "($id, $v, $seq, $t, $kind, $tenant, $principal, $sandbox, $execution, $request, $trace, $risk, $attrs)";
-        foreach (string name in WarmSchema.Columns.Split(", "))
-            _insert.Parameters.Add(new SqliteParameter("$" + name, null));
-        _insert.Prepare();
-        _attrsWriter = new Utf8JsonWriter(_attrsBuffer);
+        // Checkpoints (copying the WAL into the file, with an fsync) run after the merger's commits
+        // instead, so they do not stall ingest.
+        Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
+        _stage = new WarmStagedInsert(_writer);
+        // Not pooled: its large page cache should go when the store does, not pass to a query.
+        _merge = new WarmMerge(Open(pooled: false));
     }
 
     public string Path { get; }
 
-    /// <summary>Writes a batch in one transaction. Ids already present are skipped, so replaying a
-    /// journal that was partly applied before a crash is harmless. Returns the rows added.</summary>
+    /// <summary>Commits a batch to the staging table in one transaction: durable and visible to
+    /// queries when this returns. Ids already present (staged or merged) are skipped, so replaying a
+    /// journal that was partly applied before a crash is harmless. Returns the rows added.
+    /// Only the writer calls this.</summary>
     public int Insert(IReadOnlyList<AuditEvent> batch)
     {
         if (batch.Count == 0)
             return 0;
         using var tx = _writer.BeginTransaction();
-        _insert.Transaction = tx;
         int added = 0;
         foreach (var ev in batch)
-        {
-            var p = _insert.Parameters;
-            p[0].Value = ev.Id;
-            p[1].Value = ev.Version;
-            p[2].Value = ev.Sequence;
-            p[3].Value = ev.Time.UtcTicks;
-            p[4].Value = (int)ev.Kind;
-            p[5].Value = (object?)ev.Tenant ?? DBNull.Value;
-            p[6].Value = (object?)ev.Principal ?? DBNull.Value;
-            p[7].Value = (object?)ev.SandboxId ?? DBNull.Value;
-            p[8].Value = (object?)ev.ExecutionId ?? DBNull.Value;
-            p[9].Value = (object?)ev.RequestId ?? DBNull.Value;
-            p[10].Value = (object?)ev.TraceId ?? DBNull.Value;
-            p[11].Value = (int)ev.Risk;
-            p[12].Value = AttributesJson(ev.Attributes);
-            added += _insert.ExecuteNonQuery();
-        }
+            added += _stage.Insert(ev);
         tx.Commit();
         return added;
     }
+
+    /// <summary>Like <see cref="Insert"/>, for events in their stored form (journal lines, see
+    /// <see cref="AuditEventJson"/>): replay stages them without building an event per line.</summary>
+    public int InsertStored(IReadOnlyList<ReadOnlyMemory<byte>> lines)
+    {
+        if (lines.Count == 0)
+            return 0;
+        using var tx = _writer.BeginTransaction();
+        int added = 0;
+        foreach (var line in lines)
+            added += _stage.InsertStored(line.Span);
+        tx.Commit();
+        return added;
+    }
+
+    /// <summary>Moves up to <paramref name="max"/> of the oldest staged rows into the indexed table,
+    /// in one transaction of the merger's connection. Returns the rows it took off staging (0: none left).
+    /// Only one thread, the merger, calls this.</summary>
+    public int MergeStaged(int max) => _merge.Run(max);
+
+    /// <summary>Rows committed but not merged yet (an upper bound: the span of staged rowids). Read on
+    /// the writer's connection, so only the writer calls this; it bounds the staging table.</summary>
+    public long StagedSpan()
+    {
+        using var cmd = _writer.CreateCommand();
+        cmd.CommandText = "SELECT coalesce((SELECT max(rowid) FROM staged) - (SELECT min(rowid) FROM staged) + 1, 0)";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>Exactly how many rows wait in staging; any thread.</summary>
+    public long StagedCount() => CountOf("staged");
 
     /// <summary>Newest first, at most <paramref name="limit"/>.</summary>
     public List<AuditEvent> Query(AuditQuery q, string? tenant, PageCursor? before, int limit)
@@ -82,20 +97,20 @@ public sealed class WarmStore : IDisposable
     {
         using var conn = Open();
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {WarmSchema.Columns} FROM events WHERE t < $cutoff ORDER BY t, id LIMIT $max";
+        cmd.CommandText = WarmQuerySql.AcrossTables("WHERE t < $cutoff ORDER BY t, id LIMIT $max") + " ORDER BY t, id LIMIT $max";
         cmd.Parameters.AddWithValue("$cutoff", cutoff.UtcTicks);
         cmd.Parameters.AddWithValue("$max", max);
         return ReadAll(cmd);
     }
 
-    /// <summary>Removes events now held by cold, in one transaction.</summary>
+    /// <summary>Removes events now held by cold, from whichever table holds them, in one transaction.</summary>
     public int Delete(IEnumerable<string> ids)
     {
         using var conn = Open();
         using var tx = conn.BeginTransaction();
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM events WHERE id = $id";
+        cmd.CommandText = "DELETE FROM events WHERE id = $id; DELETE FROM staged WHERE id = $id";
         var id = cmd.Parameters.Add(new SqliteParameter("$id", null));
         int removed = 0;
         foreach (string value in ids)
@@ -107,39 +122,34 @@ public sealed class WarmStore : IDisposable
         return removed;
     }
 
-    public long Count()
-    {
-        using var conn = Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM events";
-        return (long)cmd.ExecuteScalar()!;
-    }
+    /// <summary>Every warm row, staged or merged.</summary>
+    public long Count() => WarmSchema.Tables.Sum(CountOf);
 
     public void Dispose()
     {
-        _attrsWriter.Dispose();
-        _insert.Dispose();
+        _merge.Dispose();
+        _stage.Dispose();
         _writer.Dispose();
     }
 
-    private string AttributesJson(IReadOnlyDictionary<string, string> attributes)
+    private long CountOf(string table)
     {
-        _attrsBuffer.ResetWrittenCount();
-        _attrsWriter.Reset();
-        AuditEventJson.WriteAttributes(_attrsWriter, attributes);
-        _attrsWriter.Flush();
-        return Encoding.UTF8.GetString(_attrsBuffer.WrittenSpan);
+        using var conn = Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM {table}";
+        return (long)cmd.ExecuteScalar()!;
     }
 
-    private SqliteConnection Open()
+    private SqliteConnection Open(bool pooled = true)
     {
-        var conn = new SqliteConnection(_connectionString);
+        var conn = new SqliteConnection(pooled ? _connectionString
+            : new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
         conn.Open();
         Execute(conn, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         return conn;
     }
 
-    private static void Execute(SqliteConnection conn, string sql)
+    internal static void Execute(SqliteConnection conn, string sql)
     {
         using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
