@@ -37,6 +37,14 @@ public sealed class IdmappedImageTests
             Assert.Contains("Read-only file system", lines[5], StringComparison.Ordinal);
             Assert.Equal("usr=1", lines[6]);
 
+            // The idmapped trees themselves are nowhere inside: a mount the daemon made carries no
+            // locked flags, so one reachable here could be remounted read-write by root inside.
+            var (_, mounts) = await RunAsync(sandbox, 0, "cat /proc/self/mountinfo");
+            Assert.DoesNotContain("idmapped", mounts, StringComparison.Ordinal);
+            var usr = mounts.Split('\n').Single(l => l.Split(' ').ElementAtOrDefault(4) == "/usr").Split(' ');
+            Assert.Equal("overlay", usr[Array.IndexOf(usr, "-") + 1]);
+            Assert.StartsWith("ro,", usr[5], StringComparison.Ordinal);
+
             var (userExit, userOut) = await RunAsync(sandbox, SandboxUser.Uid, "echo z >> /etc/hosts; echo rc=$?; touch /etc/other 2>&1; echo rc=$?");
             Assert.Equal(0, userExit);
             Assert.Contains("Permission denied", userOut, StringComparison.Ordinal);
@@ -52,6 +60,39 @@ public sealed class IdmappedImageTests
         Assert.False(File.Exists("/usr/idmap-probe"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Paths.Scratch));
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(temp.Path, StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public async Task Where_the_image_cannot_be_idmapped_sandboxes_run_as_before_with_the_image_owned_by_nobody()
+    {
+        using var temp = new TempRoot();
+        // ramfs has no idmapped mounts (tmpfs and ext4 do): a state dir on it is this kernel's old kernel.
+        var stateDir = Path.Combine(temp.Path, "ramfs-state");
+        Directory.CreateDirectory(stateDir);
+        Assert.Equal(0, Posix.Mount("ramfs", stateDir, "ramfs", 0, "mode=755"));
+        try
+        {
+            using var launcher = new SandboxLauncher(stateDir, temp.RuntimeDir, CgroupManagerFactory.Detect());
+            Assert.StartsWith("mount_setattr(idmap) of " + stateDir, launcher.IdmapUnavailable, StringComparison.Ordinal);
+            Assert.Contains("EINVAL", launcher.IdmapUnavailable, StringComparison.Ordinal);
+            var sandbox = Launch(launcher, "sbx-noidmap-");
+            try
+            {
+                var (exit, output) = await RunAsync(sandbox, 0, "ls -ln /etc/passwd | cut -d' ' -f3,4; echo x >> /etc/hosts; echo rc=$?");
+                Assert.Equal(0, exit);
+                Assert.StartsWith("65534 65534\n", output, StringComparison.Ordinal);
+                Assert.Contains("Permission denied", output, StringComparison.Ordinal);
+                Assert.DoesNotContain("rc=0", output, StringComparison.Ordinal);
+            }
+            finally
+            {
+                sandbox.Destroy();
+            }
+        }
+        finally
+        {
+            Assert.Equal(0, Posix.Umount2(stateDir, 2));
+        }
     }
 
     [RootFact]
