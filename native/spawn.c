@@ -384,6 +384,9 @@ static int prepare_child(const sbx_spawn_args *a, pid_t pid, int sync_fd, sbx_sp
     int saved = errno;
     for (int i = 0; i < count; i++)
         close(trees[i]); /* the child holds its own copies; unattached ones go with them */
+    /* EPIPE: the child is gone before its first op; its report on the error pipe says why. */
+    if (sent == -1 && saved == EPIPE)
+        return 0;
     if (sent != 1) {
         result->step = SBX_STEP_RELEASE;
         errno = sent == -1 ? saved : EPROTO;
