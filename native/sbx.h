@@ -27,6 +27,8 @@ enum sbx_op_kind {
     SBX_OP_CHOWN = 13,       /* lchown(dst, flags >> 32, flags & 0xffffffff) */
     SBX_OP_SEND_DIR = 14,    /* open dst (O_PATH, a directory, never a symlink) and send the fd to the
                                 daemon on the control socket (fd 3): a message of the 8-byte flags */
+    SBX_OP_ATTACH_TREE = 15, /* move_mount the idmapped tree number flags (see idmap_trees) onto dst;
+                                src names its host path, for errors only */
 };
 
 /* Steps outside the op list, reported with op_index = -1. */
@@ -41,7 +43,14 @@ enum sbx_step {
     SBX_STEP_SETID = 107,       /* becoming root of the new user namespace */
     SBX_STEP_UID_MAP = 108,     /* parent: writing uid_map / gid_map */
     SBX_STEP_CGROUP_JOIN = 109, /* parent: writing the child's pid to cgroup.procs */
+    SBX_STEP_IDMAP_USERNS = 110,  /* parent: opening /proc/<child>/ns/user */
+    SBX_STEP_IDMAP_CLONE = 111,   /* parent: open_tree(OPEN_TREE_CLONE) of result->tree */
+    SBX_STEP_IDMAP_SETATTR = 112, /* parent: mount_setattr(MOUNT_ATTR_IDMAP) on result->tree */
+    SBX_STEP_RELEASE = 113,       /* parent: sending the go byte (and the trees) to the child */
 };
+
+/* At most this many idmapped trees travel to the child (one SCM_RIGHTS message). */
+#define SBX_MAX_IDMAP_TREES 4
 
 typedef struct sbx_op {
     uint32_t kind;
@@ -69,6 +78,12 @@ typedef struct sbx_spawn_args {
     /* cgroup.procs files the parent writes the child's pid into before releasing it (a child
        in a user namespace may not write the host's cgroupfs itself). NULL-terminated or NULL. */
     char *const *join_files;
+    /* With CLONE_NEWUSER: host directories the parent clones (open_tree) as detached mounts
+       idmapped with the child's user namespace (host id N is id N inside), read-only, nosuid,
+       nodev, and sends to the child before its first op; SBX_OP_ATTACH_TREE n attaches the
+       n-th. Creating them needs CAP_SYS_ADMIN in the initial user namespace, which only the
+       parent has. NULL-terminated or NULL; at most SBX_MAX_IDMAP_TREES. */
+    char *const *idmap_trees;
 } sbx_spawn_args;
 
 typedef struct sbx_spawn_result {
@@ -76,11 +91,12 @@ typedef struct sbx_spawn_result {
     int32_t op_index;      /* failing op, or -1 for a step outside the list */
     int32_t step;          /* op kind or sbx_step */
     int32_t error;         /* errno */
+    int32_t tree;          /* the idmap_trees entry an SBX_STEP_IDMAP_* step failed on, else -1 */
 } sbx_spawn_result;
 
 _Static_assert(sizeof(sbx_op) == 48, "sbx_op layout is part of the managed contract");
-_Static_assert(sizeof(sbx_spawn_args) == 72, "sbx_spawn_args layout is part of the managed contract");
-_Static_assert(sizeof(sbx_spawn_result) == 16, "sbx_spawn_result layout is part of the managed contract");
+_Static_assert(sizeof(sbx_spawn_args) == 80, "sbx_spawn_args layout is part of the managed contract");
+_Static_assert(sizeof(sbx_spawn_result) == 20, "sbx_spawn_result layout is part of the managed contract");
 
 /*
  * Clones a child in new namespaces, runs ops, and fexecve()s exec_fd.
@@ -88,6 +104,13 @@ _Static_assert(sizeof(sbx_spawn_result) == 16, "sbx_spawn_result layout is part 
  * -1: errno set; result says which step failed. A child that failed has been reaped.
  */
 int32_t Sbx_Spawn(const sbx_spawn_args *args, sbx_spawn_result *result);
+
+/*
+ * Whether this kernel and the filesystem of path allow an idmapped clone of path (Linux 5.12+
+ * and a filesystem with FS_ALLOW_IDMAP): tries one with a throwaway user namespace and drops it.
+ * 0, or -1 + errno of the step that failed (*step: an SBX_STEP_* value).
+ */
+int32_t Sbx_ProbeIdmap(const char *path, int32_t *step);
 
 /* sendmsg() of one datagram with up to 8 fds (SCM_RIGHTS). Bytes sent, or -1 + errno. */
 int32_t Sbx_SendWithFds(int32_t sock, const void *buf, uint32_t len, const int32_t *fds, int32_t fd_count);

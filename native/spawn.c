@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "sbx.h"
 #include "fdio.h"
+#include "idmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/mount.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -100,7 +102,22 @@ static int send_dir(const sbx_op *op)
     return n == (ssize_t)sizeof tag ? 0 : -1;
 }
 
-static int run_op(const sbx_op *op)
+/* The idmapped trees the parent sent (wait_for_maps), by their index in idmap_trees. */
+typedef struct received_trees {
+    int fds[SBX_MAX_IDMAP_TREES];
+    int count;
+} received_trees;
+
+static int attach_tree(const sbx_op *op, const received_trees *trees)
+{
+    if (op->flags >= (uint64_t)trees->count) {
+        errno = EBADF;
+        return -1;
+    }
+    return (int)syscall(SYS_move_mount, trees->fds[op->flags], "", AT_FDCWD, op->dst, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+static int run_op(const sbx_op *op, const received_trees *trees)
 {
     switch (op->kind) {
     case SBX_OP_MAKE_PRIVATE:
@@ -152,6 +169,8 @@ static int run_op(const sbx_op *op)
         return lchown(op->dst, (uid_t)(op->flags >> 32), (gid_t)(op->flags & 0xffffffffu));
     case SBX_OP_SEND_DIR:
         return send_dir(op);
+    case SBX_OP_ATTACH_TREE:
+        return attach_tree(op, trees);
     default:
         errno = EINVAL;
         return -1;
@@ -174,20 +193,28 @@ static void mark_cloexec_from(int first)
 }
 
 /* In a new user namespace the child has no ids until the parent writes its maps; it waits
-   for one byte on sync_fd, then becomes root of its namespace. */
-static void wait_for_maps(int sync_fd, int err_fd)
+   for one byte on sync_fd (a socket: the idmapped trees come with it), then becomes root of
+   its namespace. */
+static void wait_for_maps(int sync_fd, int err_fd, received_trees *trees)
 {
     char byte;
-    ssize_t r;
-    do {
-        r = read(sync_fd, &byte, 1);
-    } while (r == -1 && errno == EINTR);
+    int fds[SBX_MAX_IDMAP_TREES];
+    int count = 0;
+    ssize_t r = sbx_recv_fds(sync_fd, &byte, 1, fds, SBX_MAX_IDMAP_TREES, &count, 0, NULL);
     if (r != 1) {
         if (r == 0)
             errno = ECANCELED;
         report_and_exit(err_fd, -1, SBX_STEP_USERNS_WAIT);
     }
     close(sync_fd);
+    /* Above the fixed slots, which are dup'ed over next. */
+    for (int i = 0; i < count; i++) {
+        trees->fds[i] = lift_fd(fds[i]);
+        if (trees->fds[i] == -1)
+            report_and_exit(err_fd, -1, SBX_STEP_FDS);
+        close(fds[i]);
+    }
+    trees->count = count;
     /* Raw system calls: glibc's setresuid() broadcasts to every thread it knows of, under a
        lock that another daemon thread may have held at clone() — a copied, held lock. */
     if (syscall(SYS_setresgid, 0, 0, 0) == -1 || syscall(SYS_setresuid, 0, 0, 0) == -1)
@@ -199,8 +226,9 @@ __attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_
     int err_fd = lift_fd(report_fd);
     if (err_fd == -1)
         report_and_exit(report_fd, -1, SBX_STEP_FDS);
+    received_trees trees = { .count = 0 };
     if (sync_fd >= 0)
-        wait_for_maps(sync_fd, err_fd);
+        wait_for_maps(sync_fd, err_fd, &trees);
 
     /* .NET ignores SIGPIPE and installs handlers; neither may reach init. */
     struct sigaction dfl;
@@ -233,7 +261,7 @@ __attribute__((noreturn)) static void child(const sbx_spawn_args *a, int report_
         report_and_exit(err_fd, -1, SBX_STEP_SETSID);
 
     for (uint32_t i = 0; i < a->op_count; i++)
-        if (run_op(&a->ops[i]) == -1)
+        if (run_op(&a->ops[i], &trees) == -1)
             report_and_exit(err_fd, (int32_t)i, (int32_t)a->ops[i].kind);
 
     /* fexecve of a sealed copy held by the daemon: no path inside the sandbox names the
@@ -272,7 +300,7 @@ typedef struct child_start {
     const sbx_spawn_args *args;
     int report_fd;
     int read_fd;
-    int sync_fd;       /* user namespace: the read end the child waits on, else -1 */
+    int sync_fd;       /* user namespace: the socket end the child waits on, else -1 */
     int sync_write_fd; /* closed in the child */
 } child_start;
 
@@ -285,8 +313,50 @@ static int child_entry(void *arg)
     child(start->args, start->report_fd, start->sync_fd);
 }
 
-/* Parent side of a user-namespace spawn: id maps and cgroup join, then release the child. */
-static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *result)
+static int make_idmapped_trees(const sbx_spawn_args *a, pid_t pid, int *trees, int *count, sbx_spawn_result *result)
+{
+    if (a->idmap_trees == NULL || a->idmap_trees[0] == NULL)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+    int userns = open(path, O_RDONLY | O_CLOEXEC);
+    if (userns == -1) {
+        result->step = SBX_STEP_IDMAP_USERNS;
+        return -1;
+    }
+    int rc = 0;
+    for (char *const *t = a->idmap_trees; *t != NULL; t++) {
+        if (*count == SBX_MAX_IDMAP_TREES) {
+            result->step = SBX_STEP_IDMAP_CLONE;
+            result->tree = *count;
+            errno = E2BIG;
+            rc = -1;
+            break;
+        }
+        int32_t step = 0;
+        int fd = sbx_idmapped_tree(userns, *t, &step);
+        if (fd == -1) {
+            result->step = step;
+            result->tree = *count;
+            rc = -1;
+            break;
+        }
+        trees[(*count)++] = fd;
+    }
+    int saved = errno;
+    close(userns);
+    if (rc == -1) {
+        for (int i = 0; i < *count; i++)
+            close(trees[i]);
+        *count = 0;
+    }
+    errno = saved;
+    return rc;
+}
+
+/* Parent side of a user-namespace spawn: id maps, cgroup join, the idmapped trees (which need
+   the child's user namespace, so exist only now); then it releases the child with them. */
+static int prepare_child(const sbx_spawn_args *a, pid_t pid, int sync_fd, sbx_spawn_result *result)
 {
     char path[64], text[32];
     snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
@@ -305,6 +375,23 @@ static int prepare_child(const sbx_spawn_args *a, pid_t pid, sbx_spawn_result *r
             result->step = SBX_STEP_CGROUP_JOIN;
             return -1;
         }
+    int trees[SBX_MAX_IDMAP_TREES];
+    int count = 0;
+    if (make_idmapped_trees(a, pid, trees, &count, result) == -1)
+        return -1;
+    char go = 1;
+    ssize_t sent = sbx_send_fds(sync_fd, &go, 1, trees, count);
+    int saved = errno;
+    for (int i = 0; i < count; i++)
+        close(trees[i]); /* the child holds its own copies; unattached ones go with them */
+    /* EPIPE: the child is gone before its first op; its report on the error pipe says why. */
+    if (sent == -1 && saved == EPIPE)
+        return 0;
+    if (sent != 1) {
+        result->step = SBX_STEP_RELEASE;
+        errno = sent == -1 ? saved : EPROTO;
+        return -1;
+    }
     return 0;
 }
 
@@ -362,7 +449,7 @@ static void close_pair(int fds[2])
  *
  * Without a user namespace CLONE_VFORK also sleeps this thread until the child has exec'd or
  * died. A user namespace needs the parent to act between clone() and the child's first op (write
- * its id maps, join its cgroup), so there the child waits on a sync pipe instead and both run at
+ * its id maps, join its cgroup), so there the child waits on a sync socket instead and both run at
  * once; the one thing both write is errno in the shared TLS, which can at worst mislabel a
  * failure that happens on both sides at once.
  */
@@ -372,10 +459,11 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
     result->op_index = -1;
     result->step = 0;
     result->error = 0;
+    result->tree = -1;
 
     int userns = (a->clone_flags & CLONE_NEWUSER) != 0;
     int pipe_fds[2] = { -1, -1 }, sync_fds[2] = { -1, -1 };
-    if (pipe2(pipe_fds, O_CLOEXEC) == -1 || (userns && pipe2(sync_fds, O_CLOEXEC) == -1)) {
+    if (pipe2(pipe_fds, O_CLOEXEC) == -1 || (userns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) == -1)) {
         result->step = SBX_STEP_PIPE;
         result->error = errno;
         close_pair(pipe_fds);
@@ -405,7 +493,7 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
         close(sync_fds[0]);
 
     if (pid != -1 && userns) {
-        if (prepare_child(a, (pid_t)pid, result) == -1) {
+        if (prepare_child(a, (pid_t)pid, sync_fds[1], result) == -1) {
             int saved = errno;
             close(sync_fds[1]); /* the child reads EOF and gives up */
             close(pipe_fds[0]);
@@ -416,9 +504,6 @@ int32_t Sbx_Spawn(const sbx_spawn_args *a, sbx_spawn_result *result)
             result->error = saved;
             errno = saved;
             return -1;
-        }
-        char go = 1;
-        while (write(sync_fds[1], &go, 1) == -1 && errno == EINTR) {
         }
     }
     if (sync_fds[1] >= 0)

@@ -32,6 +32,8 @@ public static class Program
             Console.Error.WriteLine("sandboxd: refusing to start; `sandboxctl doctor` prints every check");
             return 1;
         }
+        foreach (var off in checks.Where(c => !c.Required && !c.Ok))
+            Console.Error.WriteLine($"sandboxd: warning: {off.Name}: {off.Detail}");
         try
         {
             DaemonHost.Build(options).Run();

@@ -30,9 +30,12 @@ internal sealed class Layers(string trueBinary, string root, int n)
         var ids = new UidRangeAllocator();
         var range = ids.Allocate();
         var usernsRootfs = RootfsPlanner.Plan(paths, image, bindHostUsr: true, "layers", 64 << 20, 16 << 20, userNamespace: true);
-        Row(rows, "+ user namespace (id maps written by the parent before any op)", Clock.Sample(n, () => Reaper.Reap(NativeLauncher.Spawn(
-            new LaunchSpec(Basic | NamespaceSet.Network | NamespaceSet.User, usernsRootfs, ["true"], []) { IdMap = UidRangeAllocator.MapFor(range) },
-            binary.Fd, DevNull.Fd))), fs);
+        var idmappedRootfs = RootfsPlanner.Plan(paths, image, bindHostUsr: true, "layers", 64 << 20, 16 << 20, userNamespace: true, idmappedLowers: true);
+        var trees = RootfsPlanner.IdmappedTrees(image, bindHostUsr: true);
+        var (plain, idmapped) = Clock.SampleAlternating(n, () => SpawnInUserNamespace(binary, usernsRootfs, range, []),
+            () => SpawnInUserNamespace(binary, idmappedRootfs, range, trees));
+        var userns = Row(rows, "+ user namespace (id maps written by the parent before any op)", plain, fs);
+        Row(rows, "+ idmapped image and /usr (daemon clones, sandbox attaches; /usr an overlay); in turn with the row above", idmapped, userns);
         Row(rows, "+ cgroup join, back to back", SpawnJoined(binary, cgroups, rootfs, 0), fs);
         Row(rows, "+ cgroup join, 100 ms idle", SpawnJoined(binary, cgroups, rootfs, 100), fs);
         Row(rows, "cgroup create + limits + remove", Clock.Sample(n, () =>
@@ -40,6 +43,12 @@ internal sealed class Layers(string trueBinary, string root, int n)
         Row(rows, "seccomp: compile the default profile (C#)", Clock.Sample(n, () => SeccompCompiler.Compile(BuiltinProfiles.Default)), null);
         return rows;
     }
+
+    private static void SpawnInUserNamespace(InitBinary binary, IReadOnlyList<SetupOp> ops, uint range, IReadOnlyList<string> idmappedTrees) =>
+        Reaper.Reap(NativeLauncher.Spawn(
+            new LaunchSpec(Basic | NamespaceSet.Network | NamespaceSet.User, ops, ["true"], [])
+            { IdMap = UidRangeAllocator.MapFor(range), IdmappedTrees = idmappedTrees },
+            binary.Fd, DevNull.Fd));
 
     private List<double> Spawn(InitBinary binary, NamespaceSet namespaces, IReadOnlyList<SetupOp> ops) =>
         Clock.Sample(n, () => Reaper.Reap(NativeLauncher.Spawn(new LaunchSpec(namespaces, ops, ["true"], []), binary.Fd, DevNull.Fd)));

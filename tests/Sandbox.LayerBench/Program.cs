@@ -44,5 +44,27 @@ namespace Sandboxd.LayerBench
             }
             return samples;
         }
+
+        /// <summary>Two variants sampled in turn, so load that drifts during the run (a shared
+        /// machine) weighs on both alike: for rows whose difference is small.</summary>
+        public static (List<double> A, List<double> B) SampleAlternating(int n, Action a, Action b)
+        {
+            var (first, second) = (new List<double>(n), new List<double>(n));
+            for (int i = 0; i < Math.Min(10, n); i++)
+            {
+                a();
+                b();
+            }
+            for (int i = 0; i < n; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                a();
+                first.Add(sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+                b();
+                second.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            return (first, second);
+        }
     }
 }

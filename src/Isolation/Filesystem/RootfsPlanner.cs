@@ -20,16 +20,29 @@ public static class RootfsPlanner
     /// <summary>The message that carries the writable layer's fd to the daemon (SendDir's flags).</summary>
     public const ulong UpperDirTag = 1;
 
+    private const string HostUsr = "/usr";
+
+    /// <summary>The host dirs a plan with idmapped lower layers attaches, in AttachTree's index
+    /// order: the daemon clones them (LaunchSpec.IdmappedTrees) for the sandbox to attach.</summary>
+    public static IReadOnlyList<string> IdmappedTrees(string imageDir, bool bindHostUsr) =>
+        bindHostUsr ? [imageDir, HostUsr] : [imageDir];
+
     /// <summary>The writable layer is a tmpfs of diskBytes mounted inside the sandbox's own
     /// mount namespace: filling it gives ENOSPC inside, nothing of it ever exists on the host,
-    /// and it vanishes with the sandbox. Its pages count against the memory cgroup.</summary>
+    /// and it vanishes with the sandbox. Its pages count against the memory cgroup.
+    /// With idmappedLowers (a user namespace only) the image and /usr are the idmapped trees of
+    /// <see cref="IdmappedTrees"/>: their files are owned by the sandbox's own ids, so root inside
+    /// can change the image's files, copied up into the writable layer.</summary>
     public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, long diskBytes,
-        long tmpBytes, bool userNamespace = false, bool sendUpperToDaemon = false)
+        long tmpBytes, bool userNamespace = false, bool sendUpperToDaemon = false, bool idmappedLowers = false)
     {
+        if (idmappedLowers && !userNamespace)
+            throw new ArgumentException("idmapped lower layers map ids into the sandbox's user namespace: it needs one", nameof(idmappedLowers));
         var root = paths.Root;
         var home = Path.Combine(paths.Upper, SandboxUser.Home.TrimStart('/'));
         // In a user namespace overlayfs may not use trusted.* xattrs: userxattr (Linux 5.11+).
-        var overlayOptions = $"lowerdir={imageDir},upperdir={paths.Upper},workdir={paths.Work}" + (userNamespace ? ",userxattr" : "");
+        var lowerDir = idmappedLowers ? paths.ImageLower : imageDir;
+        var overlayOptions = $"lowerdir={lowerDir},upperdir={paths.Upper},workdir={paths.Work}" + (userNamespace ? ",userxattr" : "");
         var ops = new List<SetupOp>
         {
             new(SetupOpKind.MakePrivate, Dst: "/"),
@@ -43,14 +56,18 @@ public static class RootfsPlanner
             new(SetupOpKind.Mkdir, Dst: home, Flags: 0x1ED),
             new(SetupOpKind.Chown, Dst: home, Flags: ((ulong)SandboxUser.Uid << 32) | SandboxUser.Gid),
             new(SetupOpKind.Mkdir, Dst: Path.Combine(paths.Upper, "root"), Flags: 0x1C0),
-            new(SetupOpKind.Mount, "overlay", root, "overlay", overlayOptions, NoSuid | NoDev),
         };
+        if (idmappedLowers)
+            AddAttach(ops, imageDir, paths.ImageLower, index: 0);
+        ops.Add(new(SetupOpKind.Mount, "overlay", root, "overlay", overlayOptions, NoSuid | NoDev));
         // The daemon diffs the writable layer after each command (file audit events); after
         // pivot_root no path of the host reaches it, so a handle on it travels to the daemon now.
         if (sendUpperToDaemon)
             ops.Add(new(SetupOpKind.SendDir, Dst: paths.Upper, Flags: UpperDirTag));
-        if (bindHostUsr)
-            ops.Add(new(SetupOpKind.Bind, "/usr", Path.Combine(root, DefaultImage.UsrMountPoint), Flags: ReadOnly | NoDev));
+        if (bindHostUsr && idmappedLowers)
+            AddIdmappedUsr(ops, paths);
+        else if (bindHostUsr)
+            ops.Add(new(SetupOpKind.Bind, HostUsr, Path.Combine(root, DefaultImage.UsrMountPoint), Flags: ReadOnly | NoDev));
         AddProc(ops, root);
         AddDev(ops, root);
         ops.Add(new(SetupOpKind.Mkdir, Dst: Path.Combine(root, "tmp"), Flags: 0x3FF));
@@ -60,6 +77,24 @@ public static class RootfsPlanner
         ops.Add(new(SetupOpKind.LoopbackUp));
         ops.Add(new(SetupOpKind.Chdir, Dst: "/"));
         return ops;
+    }
+
+    private static void AddAttach(List<SetupOp> ops, string hostDir, string at, ulong index)
+    {
+        ops.Add(new(SetupOpKind.Mkdir, Dst: at, Flags: 0x1ED));
+        ops.Add(new(SetupOpKind.AttachTree, hostDir, at, Flags: index));
+    }
+
+    /// <summary>Not the idmapped tree itself on /usr: a mount the kernel made for the daemon and
+    /// moved into the sandbox's namespace carries no locked flags, so root inside could remount
+    /// it read-write and write the host's /usr as host root. Behind a read-only overlay with no
+    /// upper layer it stays unreachable (pivot_root drops the scratch dir) and unwritable.</summary>
+    private static void AddIdmappedUsr(List<SetupOp> ops, SandboxPaths paths)
+    {
+        AddAttach(ops, HostUsr, paths.UsrLower, index: 1);
+        ops.Add(new(SetupOpKind.Mkdir, Dst: paths.EmptyLower, Flags: 0x1ED));
+        ops.Add(new(SetupOpKind.Mount, "overlay", Path.Combine(paths.Root, DefaultImage.UsrMountPoint), "overlay",
+            $"lowerdir={paths.UsrLower}:{paths.EmptyLower},userxattr", ReadOnly | NoSuid | NoDev));
     }
 
     private static void AddProc(List<SetupOp> ops, string root)

@@ -13,4 +13,14 @@ public sealed record SandboxPaths(string StateDir, string RuntimeDir, string Id)
     public string Work => Path.Combine(Scratch, "work");
 
     public string Root => Path.Combine(Scratch, "root");
+
+    /// <summary>Where the idmapped image is attached to serve as the overlay's lower layer: in
+    /// the scratch tmpfs, outside the root, so after pivot_root no path inside reaches it.</summary>
+    public string ImageLower => Path.Combine(Scratch, "image");
+
+    /// <summary>The idmapped host /usr, lower layer of the sandbox's read-only /usr overlay.</summary>
+    public string UsrLower => Path.Combine(Scratch, "usr");
+
+    /// <summary>An empty dir: overlayfs without an upper layer needs two lower layers.</summary>
+    public string EmptyLower => Path.Combine(Scratch, "empty");
 }

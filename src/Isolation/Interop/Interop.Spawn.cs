@@ -31,6 +31,7 @@ internal static unsafe partial class Native
         public byte* UidMap;
         public byte* GidMap;
         public byte** JoinFiles;
+        public byte** IdmapTrees;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -40,10 +41,14 @@ internal static unsafe partial class Native
         public int OpIndex;
         public int Step;
         public int Error;
+        public int Tree;
     }
 
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_Spawn", SetLastError = true)]
     internal static partial int Spawn(SbxSpawnArgs* args, SbxSpawnResult* result);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_ProbeIdmap", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int ProbeIdmap(string path, int* step);
 
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_SendWithFds", SetLastError = true)]
     internal static partial int SendWithFds(int sock, byte* buf, uint len, int* fds, int fdCount);

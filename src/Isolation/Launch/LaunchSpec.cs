@@ -14,4 +14,8 @@ public sealed record LaunchSpec(
 
     /// <summary>cgroup.procs files the parent writes the child's pid into (user namespace mode).</summary>
     public IReadOnlyList<string> JoinFiles { get; init; } = [];
+
+    /// <summary>Host dirs the parent clones idmapped with the child's user namespace (read-only,
+    /// nosuid, nodev) and hands to the child; an AttachTree op's Flags is an index here.</summary>
+    public IReadOnlyList<string> IdmappedTrees { get; init; } = [];
 }

@@ -12,7 +12,8 @@ public static unsafe class NativeLauncher
     {
         [100] = "pipe", [101] = "clone", [102] = "set up fds", [103] = "setsid", [104] = "execve init", [105] = "reset signals",
         [106] = "wait for id maps", [107] = "become root of the user namespace", [108] = "write uid_map/gid_map",
-        [109] = "join cgroup",
+        [109] = "join cgroup", [110] = "open the sandbox's user namespace", [111] = "open_tree(clone)",
+        [112] = "mount_setattr(idmap)", [113] = "release the sandbox's setup",
     };
 
     public static int Spawn(LaunchSpec spec, int execFd, int controlFd)
@@ -44,6 +45,7 @@ public static unsafe class NativeLauncher
             UidMap = arena.Utf8(spec.IdMap),
             GidMap = arena.Utf8(spec.IdMap),
             JoinFiles = spec.JoinFiles.Count > 0 ? arena.StringArray(spec.JoinFiles) : null,
+            IdmapTrees = spec.IdmappedTrees.Count > 0 ? arena.StringArray(spec.IdmappedTrees) : null,
         };
         Native.SbxSpawnResult result;
         if (Native.Spawn(&args, &result) == 0)
@@ -59,7 +61,15 @@ public static unsafe class NativeLauncher
             return new SandboxSetupException(op.Describe(), r.Error, op.Hint(r.Error));
         }
         var step = StepNames.TryGetValue(r.Step, out var name) ? name : $"step {r.Step}";
-        var hint = r.Step == 101 && r.Error == 1 ? "creating namespaces needs root (CAP_SYS_ADMIN)" : null;
+        if (r.Tree >= 0 && r.Tree < spec.IdmappedTrees.Count)
+            step += " of " + spec.IdmappedTrees[r.Tree];
+        var hint = (r.Step, r.Error) switch
+        {
+            (101, 1) => "creating namespaces needs root (CAP_SYS_ADMIN)",
+            (112, 22) => "the filesystem does not support idmapped mounts (ext4, xfs, btrfs and tmpfs do), or a mount below it does not",
+            (112 or 111, 1) => "idmapped mounts need root of the host (CAP_SYS_ADMIN in the initial user namespace)",
+            _ => (string?)null,
+        };
         return new SandboxSetupException(step, r.Error, hint);
     }
 

@@ -30,9 +30,16 @@ public sealed unsafe class SandboxLauncher : IDisposable
         RequireSearchable(runtimeDir);
         _defaultImage = DefaultImage.Create(stateDir);
         _init = InitBinary.Load(initPath ?? InitBinary.DefaultPath);
+        // Asked once: the kernel and the filesystems of the image and /usr do not change while
+        // the daemon runs. Without them sandboxes run as before (doctor warns).
+        IdmapUnavailable = IdmappedMounts.WhyNot(_defaultImage) ?? IdmappedMounts.WhyNot("/usr");
     }
 
     public ICgroupManager Cgroups => _cgroups;
+
+    /// <summary>Null when user-namespace sandboxes get idmapped lower layers (root inside owns the
+    /// image's files), else why not: they fall back to an image owned by ids they do not map.</summary>
+    public string? IdmapUnavailable { get; }
 
     public SandboxPaths PathsFor(string id) => new(_stateDir, _runtimeDir, id);
 
@@ -51,13 +58,15 @@ public sealed unsafe class SandboxLauncher : IDisposable
             // write the host's cgroupfs: the parent joins it before releasing it.
             var ops = userns ? [new SetupOp(SetupOpKind.Unshare, Flags: CloneNewCgroup)] : JoinCgroupOps(cgroup);
             var image = spec.Image ?? _defaultImage;
+            bool idmapped = userns && IdmapUnavailable is null;
             ops.AddRange(RootfsPlanner.Plan(paths, image, spec.Image is null, spec.Hostname,
-                spec.DiskBytes, spec.Profile.TmpBytes, userns, sendUpperToDaemon: true));
+                spec.DiskBytes, spec.Profile.TmpBytes, userns, sendUpperToDaemon: true, idmappedLowers: idmapped));
             var namespaces = (NamespaceSet.Standard & ~NamespaceSet.Cgroup) | (userns ? NamespaceSet.User : NamespaceSet.None);
             var launch = new LaunchSpec(namespaces, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"])
             {
                 IdMap = idRange is { } b ? UidRangeAllocator.MapFor(b) : null,
                 JoinFiles = userns ? cgroup.ProcsFiles : [],
+                IdmappedTrees = idmapped ? RootfsPlanner.IdmappedTrees(image, spec.Image is null) : [],
             };
             if (Native.SocketPair(Native.AF_UNIX, Native.SOCK_SEQPACKET | Native.SOCK_CLOEXEC, 0, sv) == -1)
                 throw new SandboxSetupException("socketpair for init", Marshal.GetLastPInvokeError());

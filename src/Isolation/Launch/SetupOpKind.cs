@@ -17,4 +17,5 @@ public enum SetupOpKind : uint
     Unshare = 12,
     Chown = 13,
     SendDir = 14,
+    AttachTree = 15,
 }

@@ -20,6 +20,7 @@ public static class HostChecks
         Seccomp(),
         Cgroups(),
         UserNamespaces(),
+        IdmappedLowerLayers(),
         InitBinaryPresent(initBinary ?? Launch.InitBinary.DefaultPath),
     ];
 
@@ -71,7 +72,16 @@ public static class HostChecks
     {
         var max = Read("/proc/sys/user/max_user_namespaces").Trim();
         bool ok = long.TryParse(max, CultureInfo.InvariantCulture, out long n) && n > 0;
-        return new("user namespaces", ok, false, ok ? $"available (max {n}); not used by the built-in profiles yet" : "off (max_user_namespaces = 0)");
+        return new("user namespaces", ok, false, ok ? $"available (max {n})" : "off (max_user_namespaces = 0)");
+    }
+
+    /// <summary>Optional: without idmapped mounts root inside a sandbox sees the image as nobody's.</summary>
+    private static HostCheck IdmappedLowerLayers()
+    {
+        var whyNot = Native.GetEuid() == 0 ? Sandboxd.Isolation.Filesystem.IdmappedMounts.WhyNot("/usr") : "needs root to try";
+        return new("idmapped mounts", whyNot is null, false, whyNot is null
+            ? "image and /usr idmapped into each sandbox: root inside owns the image's files (changes go to its writable layer)"
+            : $"unavailable ({whyNot}): root inside a sandbox sees the image's files as nobody's and cannot change /etc");
     }
 
     private static HostCheck InitBinaryPresent(string path) =>

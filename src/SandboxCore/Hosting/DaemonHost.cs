@@ -51,6 +51,9 @@ public static class DaemonHost
         int swept = orchestrator.SweepLeftovers();
         if (swept > 0)
             DaemonLog.Swept(log, swept);
+        // The launcher asked the kernel about the image's own filesystem, which preflight cannot know.
+        if (app.Services.GetRequiredService<SandboxLauncher>().IdmapUnavailable is { } noIdmap)
+            DaemonLog.NoIdmappedImage(log, noIdmap);
         var pool = app.Services.GetRequiredService<WarmPool>();
         app.Services.GetRequiredService<SandboxesService>().Register(app.Services.GetRequiredService<GrpcServiceRegistry>());
         app.UseAudit();

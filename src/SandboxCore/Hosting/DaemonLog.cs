@@ -9,4 +9,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "removed {Count} sandboxes left by a previous daemon")]
     public static partial void Swept(ILogger log, int count);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "idmapped mounts unavailable ({Reason}): root inside a sandbox sees the image's files as nobody's and cannot change /etc")]
+    public static partial void NoIdmappedImage(ILogger log, string reason);
 }

@@ -87,6 +87,23 @@ public sealed class ExecutionBehaviourTests(DaemonFixture fixture) : IClassFixtu
         });
     }
 
+    [RootFact]
+    public async Task Root_user_changes_the_images_files_in_its_sandbox_and_nowhere_else()
+    {
+        await WithSandbox(async id =>
+        {
+            // What a setup script does in E2B or Daytona: capabilities are not needed, owning the file is.
+            var root = await Daemon.Client.RunAsync(id,
+                ["/bin/sh", "-c", "echo '10.1.2.3 db' >> /etc/hosts && echo 'nameserver 10.1.2.53' > /etc/resolv.conf && echo ok"], user: "root");
+            Assert.Equal(("ok\n", ""), (root.Stdout, root.Stderr));
+            var user = await Daemon.Client.RunAsync(id, ["/bin/sh", "-c", "tail -n1 /etc/hosts; cat /etc/resolv.conf"]);
+            Assert.Equal("10.1.2.3 db\nnameserver 10.1.2.53\n", user.Stdout);
+        });
+        var image = Path.Combine(Daemon.Root.StateDir, "images", "default", "etc");
+        Assert.DoesNotContain("10.1.2.3", File.ReadAllText(Path.Combine(image, "hosts")), StringComparison.Ordinal);
+        Assert.DoesNotContain("10.1.2.53", File.ReadAllText(Path.Combine(image, "resolv.conf")), StringComparison.Ordinal);
+    }
+
     private async Task WithSandbox(Func<string, Task> body)
     {
         var sandbox = await Daemon.Client.CreateAsync(new CreateRequest());
