@@ -27,6 +27,11 @@ internal static unsafe partial class Native
     [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buf, nint count);
 
+    internal const int EINPROGRESS = 115;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "connect", SetLastError = true)]
+    internal static partial int Connect(int fd, byte* address, int length);
+
     [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 
