@@ -32,18 +32,23 @@ internal sealed class NativeRelay : SafeHandle
         var upstreamAdded = false;
         client.SafeHandle.DangerousAddRef(ref clientAdded);
         upstream.SafeHandle.DangerousAddRef(ref upstreamAdded);
-        var done = new TaskCompletionSource<RelayOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The tunnel's end (its event, closing the sockets) runs on the relay thread as its
+        // continuation: short, non-blocking work that would otherwise cost a thread-pool wake-up
+        // per connection, competing with the next connection's setup on a small machine.
+        var done = new TaskCompletionSource<RelayOutcome>();
         RelayThreads.Run(() =>
         {
+            RelayOutcome outcome;
             try
             {
-                done.SetResult(relay.Run());
+                outcome = relay.Run();
             }
             finally
             {
                 client.SafeHandle.DangerousRelease();
                 upstream.SafeHandle.DangerousRelease();
             }
+            done.SetResult(outcome);
         });
         completion = done.Task;
         return relay;
