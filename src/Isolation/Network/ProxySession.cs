@@ -22,7 +22,12 @@ internal sealed class ProxySession(SandboxProxy proxy, Socket client)
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(proxy.Options.HeadTimeout);
-        _filled = await client.ReceiveAsync(_buffer, SocketFlags.None, timeout.Token);
+        // The head is usually in already (the listener defers accept until it is): taken with a
+        // plain read, the socket's first asynchronous operation (its switch to non-blocking and
+        // epoll setup) happens after the reply, off the path the client waits on.
+        _filled = client.Available > 0
+            ? client.Receive(_buffer, SocketFlags.None)
+            : await client.ReceiveAsync(_buffer, SocketFlags.None, timeout.Token);
         if (_filled > 0 && _buffer[0] == Socks5Session.Version)
         {
             await new Socks5Session(proxy, client, _buffer.AsMemory(0, _filled), _start).RunAsync(timeout.Token,
@@ -78,8 +83,8 @@ internal sealed class ProxySession(SandboxProxy proxy, Socket client)
         using var upstream = await OpenUpstreamAsync("connect", target, destination, cancellationToken);
         if (upstream is null)
             return;
-        await client.SendAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), SocketFlags.None,
-            cancellationToken);
+        // A fresh connection's send buffer always takes these few bytes, so this never blocks.
+        client.Send("HTTP/1.1 200 Connection established\r\n\r\n"u8);
         var expectedSni = IPAddress.TryParse(target.Host, out _) ? "" : HostName.Normalize(target.Host);
         var result = await Tunnel.RunAsync(proxy, client, upstream, leftover, expectedSni, cancellationToken);
         var verdict = result.DeniedBy is { } rule ? PolicyVerdict.Deny(rule) : destination.Verdict;
