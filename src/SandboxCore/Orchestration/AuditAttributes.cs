@@ -25,7 +25,7 @@ internal static class AuditAttributes
     public static Dictionary<string, string> Started(ExecSpec spec, string user) => new()
     {
         // A JSON array keeps argument boundaries; argv0 stays for exact-match filters.
-        ["argv"] = JsonSerializer.Serialize(spec.Argv, AuditJsonContext.Default.IReadOnlyListString),
+        ["argv"] = JsonSerializer.Serialize(spec.Argv, AuditJsonContext.Argv),
         ["argv0"] = spec.Argv[0],
         ["cwd"] = spec.Cwd,
         ["user"] = user.Length == 0 ? "sandbox" : user,

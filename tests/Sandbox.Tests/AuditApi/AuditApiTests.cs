@@ -21,7 +21,7 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         using var sandboxes = AuditApiClients.Sandboxes(Daemon, traceId: "trace-42");
         using var audit = AuditApiClients.Audit(Daemon);
         var id = (await sandboxes.CreateAsync(new CreateRequest())).Id;
-        var run = await sandboxes.RunAsync(id, ["/bin/sh", "-c", "exit 3"]);
+        var run = await sandboxes.RunAsync(id, ["/bin/sh", "-c", "true >/dev/null && exit 3"]);
         await sandboxes.DestroyAsync(id);
 
         var bySandbox = await audit.QueryAsync(new AuditQueryRequest { SandboxId = id });
@@ -38,7 +38,8 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         var byExecution = await audit.QueryAsync(new AuditQueryRequest { ExecutionId = run.Exit.ExecutionId });
         Assert.Equal([AuditKind.ExecutionFinished, AuditKind.SyscallExec, AuditKind.ExecutionStarted], byExecution.Events.Select(e => (AuditKind)e.Kind));
         var finished = byExecution.Events[0].Attributes;
-        Assert.Equal(("3", "0", "[\"/bin/sh\",\"-c\",\"exit 3\"]"), (finished["exit"], finished["signal"], finished["argv"]));
+        // Stored as written: no HTML escaping of > and & in the record.
+        Assert.Equal(("3", "0", "[\"/bin/sh\",\"-c\",\"true >/dev/null && exit 3\"]"), (finished["exit"], finished["signal"], finished["argv"]));
         foreach (var key in new[] { "cwd", "user", "cpu_user_us", "cpu_system_us", "peak_memory_bytes", "duration_us" })
             Assert.True(finished.ContainsKey(key), key);
 
