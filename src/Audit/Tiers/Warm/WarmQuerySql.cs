@@ -47,14 +47,15 @@ internal static class WarmQuerySql
         if (q.Text is not null)
             Add(cmd, where, " AND EXISTS (SELECT 1 FROM json_each(e.attrs) WHERE instr(json_each.value, $text) > 0)", "$text", q.Text);
         cmd.Parameters.AddWithValue("$limit", limit);
-        cmd.CommandText = AcrossTables($"WHERE {where} ORDER BY t DESC, id DESC LIMIT $limit") + " ORDER BY t DESC, id DESC LIMIT $limit";
+        cmd.CommandText = AcrossTables($"WHERE {where}", "ORDER BY t DESC, id DESC LIMIT $limit");
     }
 
-    /// <summary>The same filter and order on each table, as one compound SELECT; the caller adds the
-    /// outer ORDER BY and LIMIT. Each arm is a subquery so that its own ORDER BY and LIMIT (and index) apply.</summary>
-    public static string AcrossTables(string filterOrderLimit) =>
+    /// <summary>The same filter, order and limit on each table, as one compound SELECT, and the same
+    /// order and limit again over the union. Each arm is a subquery so that its own ORDER BY and LIMIT
+    /// (and index) apply.</summary>
+    public static string AcrossTables(string where, string orderLimit) =>
         string.Join(" UNION ALL ", WarmSchema.Tables.Select(table =>
-            $"SELECT * FROM (SELECT {WarmSchema.Columns} FROM {table} AS e {filterOrderLimit})"));
+            $"SELECT * FROM (SELECT {WarmSchema.Columns} FROM {table} AS e {where} {orderLimit})")) + " " + orderLimit;
 
     private static void Add(SqliteCommand cmd, StringBuilder sql, string clause, string name, object value)
     {

@@ -97,7 +97,7 @@ public sealed class WarmStore : IDisposable
     {
         using var conn = Open();
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = WarmQuerySql.AcrossTables("WHERE t < $cutoff ORDER BY t, id LIMIT $max") + " ORDER BY t, id LIMIT $max";
+        cmd.CommandText = WarmQuerySql.AcrossTables("WHERE t < $cutoff", "ORDER BY t, id LIMIT $max");
         cmd.Parameters.AddWithValue("$cutoff", cutoff.UtcTicks);
         cmd.Parameters.AddWithValue("$max", max);
         return ReadAll(cmd);
@@ -110,7 +110,7 @@ public sealed class WarmStore : IDisposable
         using var tx = conn.BeginTransaction();
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM events WHERE id = $id; DELETE FROM staged WHERE id = $id";
+        cmd.CommandText = string.Join("; ", WarmSchema.Tables.Select(table => $"DELETE FROM {table} WHERE id = $id"));
         var id = cmd.Parameters.Add(new SqliteParameter("$id", null));
         int removed = 0;
         foreach (string value in ids)
