@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Sandboxd.Audit.Tiers.Warm;
 
 namespace Sandboxd.Audit.Tiers.Cold;
 
@@ -53,14 +54,7 @@ public sealed class ColdChainHead
         cmd.ExecuteNonQuery();
     }
 
-    private SqliteConnection Open()
-    {
-        var conn = new SqliteConnection(_connectionString);
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        // FULL: a head that a power cut rolls back would report the newest segment as removed.
-        cmd.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
-        cmd.ExecuteNonQuery();
-        return conn;
-    }
+    // FULL sync (see WarmStore.OpenDurable): a head that a power cut rolls back would report the
+    // newest segment as removed.
+    private SqliteConnection Open() => WarmStore.OpenDurable(_connectionString);
 }

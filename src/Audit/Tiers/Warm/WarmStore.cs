@@ -140,10 +140,14 @@ public sealed class WarmStore : IDisposable
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private SqliteConnection Open(bool pooled = true)
+    private SqliteConnection Open(bool pooled = true) =>
+        OpenDurable(pooled ? _connectionString : new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+
+    /// <summary>A connection to the warm file as every user of it needs one: commits survive power
+    /// loss, and a writer busy on another connection is waited for rather than failed.</summary>
+    internal static SqliteConnection OpenDurable(string connectionString)
     {
-        var conn = new SqliteConnection(pooled ? _connectionString
-            : new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        var conn = new SqliteConnection(connectionString);
         conn.Open();
         Execute(conn, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         return conn;
