@@ -1,36 +1,32 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using Sandboxd.Isolation.Interop;
 
 namespace Sandboxd.Isolation.Network;
 
-/// <summary>A sandbox's byte budget in native memory, shared by all of its relays: the running
+/// <summary>A sandbox's byte budget, shared with all of its native relays: the running
 /// total, the total-bytes limit and the bytes-per-second rate every connection together keeps to.
-/// Freed only after the last relay using it has returned.</summary>
-internal sealed class EgressBudget : IDisposable
+/// It lives on the pinned heap, never moved and never freed by hand: it goes with the last
+/// reference (the proxy's, a running relay's), so no free can race a policy update or a relay.</summary>
+internal sealed class EgressBudget
 {
-    private unsafe Native.SbxEgressBudget* _budget =
-        (Native.SbxEgressBudget*)NativeMemory.AlignedAlloc((nuint)sizeof(Native.SbxEgressBudget), 8);
+    private readonly Native.SbxEgressBudget[] _cell = GC.AllocateArray<Native.SbxEgressBudget>(1, pinned: true);
 
-    public unsafe EgressBudget(EgressPolicy policy)
-    {
-        *_budget = default;
-        Apply(policy);
-    }
+    public EgressBudget(EgressPolicy policy) => Apply(policy);
 
-    internal unsafe Native.SbxEgressBudget* Pointer => _budget;
+    internal unsafe Native.SbxEgressBudget* Pointer => (Native.SbxEgressBudget*)Unsafe.AsPointer(ref _cell[0]);
 
-    public unsafe long TotalBytes => (long)Volatile.Read(ref _budget->TotalBytes);
+    private ref Native.SbxEgressBudget Cell => ref _cell[0];
+
+    public long TotalBytes => (long)Volatile.Read(ref Cell.TotalBytes);
 
     /// <summary>Takes effect for the next chunk of every relay. A changed rate starts a fresh
     /// schedule; chunks already waiting keep the slot they reserved.</summary>
-    public unsafe void Apply(EgressPolicy policy)
+    public void Apply(EgressPolicy policy)
     {
-        if (_budget == null)
-            return; // an update racing the detach: nothing is relayed any more
-        Volatile.Write(ref _budget->MaxTotalBytes, (ulong)Math.Max(0, policy.MaxTotalBytes));
+        Volatile.Write(ref Cell.MaxTotalBytes, (ulong)Math.Max(0, policy.MaxTotalBytes));
         var rate = (ulong)Math.Max(0, policy.MaxBytesPerSecond);
-        if (Interlocked.Exchange(ref _budget->BytesPerSecond, rate) != rate)
-            Volatile.Write(ref _budget->NextFreeNs, 0);
+        if (Interlocked.Exchange(ref Cell.BytesPerSecond, rate) != rate)
+            Volatile.Write(ref Cell.NextFreeNs, 0);
     }
 
     /// <summary>Counts bytes the daemon moved itself and waits for the rate's slot for them.
@@ -46,13 +42,7 @@ internal sealed class EgressBudget : IDisposable
     private unsafe (bool WithinTotal, ulong WaitNs) Charge(long bytes)
     {
         ulong waitNs;
-        var within = Native.BudgetCharge(_budget, (ulong)bytes, &waitNs) != 0;
+        var within = Native.BudgetCharge(Pointer, (ulong)bytes, &waitNs) != 0;
         return (within, waitNs);
-    }
-
-    public unsafe void Dispose()
-    {
-        NativeMemory.AlignedFree(_budget);
-        _budget = null;
     }
 }

@@ -47,6 +47,7 @@ internal sealed class NativeRelay : SafeHandle
             {
                 client.SafeHandle.DangerousRelease();
                 upstream.SafeHandle.DangerousRelease();
+                GC.KeepAlive(budget); // its cell is what the loop charged
             }
             done.SetResult(outcome);
         });

@@ -257,7 +257,6 @@ internal sealed class SandboxProxy : IAsyncDisposable
         foreach (var client in _sessions.Keys)
             client.Dispose();
         await Task.WhenAll(_sessions.Values);
-        Budget.Dispose();
         _stop.Dispose();
     }
 }

@@ -41,6 +41,9 @@ internal sealed class NetworkTestBed : IAsyncDisposable
     /// <summary>Only allowed.test:443 (and the test host's /30, so the name's private address passes).</summary>
     public EgressPolicy Policy => PolicyFor(Host);
 
+    /// <summary>The bed's policy with one more allowed port, for a test's own server on the host.</summary>
+    public EgressPolicy PolicyAllowing(int port) => Policy with { AllowedPorts = [443, port] };
+
     public static EgressPolicy PolicyFor(TestHost host) => new()
     {
         AllowedDomains = ["allowed.test", "loopback.test", "private.test"],
@@ -114,6 +117,17 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         using var stream = new NetworkStream(socket);
         using var reader = new StreamReader(stream, Encoding.Latin1);
         return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Reads until the other side's EOF; returns how many bytes came.</summary>
+    public static async Task<long> ReceiveAllAsync(Socket socket, CancellationToken cancellationToken = default)
+    {
+        var buffer = new byte[256 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
+            total += n;
+        return total;
     }
 
     /// <summary>Reads exactly the proxy's reply head: peeks until the blank line is in, then takes

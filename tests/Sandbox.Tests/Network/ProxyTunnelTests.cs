@@ -17,7 +17,7 @@ public sealed class ProxyTunnelTests
     public async Task The_client_half_closes_and_still_reads_the_answer()
     {
         await using var bed = await NetworkTestBed.StartAsync();
-        bed.Attachment.UpdatePolicy(bed.Policy with { AllowedPorts = [443, CountPort] });
+        bed.Attachment.UpdatePolicy(bed.PolicyAllowing(CountPort));
         bed.Host.ServeTcp(CountPort, AnswerAfterEofAsync);
 
         var (socket, status, _) = await bed.ConnectAsync($"{bed.Host.Address}:{CountPort}");
@@ -36,7 +36,7 @@ public sealed class ProxyTunnelTests
     public async Task A_server_that_speaks_first_is_heard_before_the_client_sends()
     {
         await using var bed = await NetworkTestBed.StartAsync();
-        bed.Attachment.UpdatePolicy(bed.Policy with { AllowedPorts = [443, BannerPort] });
+        bed.Attachment.UpdatePolicy(bed.PolicyAllowing(BannerPort));
         bed.Host.ServeTcp(BannerPort, BannerThenEchoAsync);
 
         var (socket, status, _) = await bed.ConnectAsync($"{bed.Host.Address}:{BannerPort}");

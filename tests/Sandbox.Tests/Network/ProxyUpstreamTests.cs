@@ -15,7 +15,7 @@ public sealed class ProxyUpstreamTests
     public async Task A_refused_upstream_is_answered_502_and_recorded()
     {
         await using var bed = await NetworkTestBed.StartAsync();
-        bed.Attachment.UpdatePolicy(bed.Policy with { AllowedPorts = [443, ClosedPort] });
+        bed.Attachment.UpdatePolicy(bed.PolicyAllowing(ClosedPort));
 
         var (socket, status, head) = await bed.ConnectAsync($"{bed.Host.Address}:{ClosedPort}");
         socket.Dispose();
@@ -30,7 +30,7 @@ public sealed class ProxyUpstreamTests
     public async Task A_silent_upstream_is_answered_504_after_the_connect_timeout_and_recorded()
     {
         await using var bed = await NetworkTestBed.StartAsync();
-        bed.Attachment.UpdatePolicy(bed.Policy with { AllowedPorts = [443, SilentPort] });
+        bed.Attachment.UpdatePolicy(bed.PolicyAllowing(SilentPort));
         // Inside the test host's own namespace: its SYNs are dropped, so the handshake never ends.
         await Shell.CheckAsync("ip", "netns", "exec", bed.Host.Name, "nft",
             $"add table inet silent; add chain inet silent input {{ type filter hook input priority 0; }}; " +
