@@ -35,30 +35,31 @@ public sealed class EgressNetwork : IAsyncDisposable
         var hostIface = $"sbx{suffix}h";
         var lease = _pool.Allocate();
         NftRuleset.TransparentPorts? transparentPorts = transparent ? new(_options.TransparentPort, _options.DnsPort) : null;
-        var step = 0;
+        var chainAdded = false;
         SandboxProxy? proxy = null;
         try
         {
             await Nft("nft: add sandbox chain", NftRuleset.AddSandbox(_options.NftTable, hostIface, lease.HostAddress,
                 _options.ProxyPort, transparentPorts));
-            step = 1;
+            chainAdded = true;
             await VethPair.CreateAsync(hostIface, $"sbx{suffix}s", initPid, lease);
-            step = 2;
             proxy = new SandboxProxy(sandboxId, new IPEndPoint(lease.HostAddress, _options.ProxyPort),
                 transparentPorts?.Tcp, matcher, _options);
-            var dns = transparent ? new DnsStub(proxy, new IPEndPoint(lease.HostAddress, _options.DnsPort)) : null;
             proxy.Start();
+            // Last, so nothing after it can fail and leave the stub's socket open.
+            var dns = transparent ? new DnsStub(proxy, new IPEndPoint(lease.HostAddress, _options.DnsPort)) : null;
             return new EgressAttachment(this, sandboxId, hostIface, lease, proxy, dns, _options.ProxyPort, transparent);
         }
         catch
         {
             if (proxy is not null)
                 await proxy.DisposeAsync();
-            if (step >= 1)
+            if (chainAdded)
+            {
                 await Quietly(() => VethPair.DeleteAsync(hostIface));
-            if (step >= 1)
                 await Quietly(() => Nft("nft: remove sandbox chain", NftRuleset.RemoveSandbox(_options.NftTable, hostIface,
                     transparent)));
+            }
             _pool.Release(lease);
             throw;
         }
