@@ -106,9 +106,8 @@ public sealed partial class FileChangeRecorder
         }
         foreach (var change in changes.Take(MaxEventsPerExecution))
             _audit.Emit(KindOf(change.Kind), correlation, _sandboxId, executionId, Attributes(change));
-        int omitted = changes.Count - Math.Min(changes.Count, MaxEventsPerExecution);
-        if (omitted > 0 || !now.Complete)
-            _audit.Emit(AuditKind.FileEventsOmitted, correlation, _sandboxId, executionId, Summary(changes, omitted, now));
+        if (changes.Count > MaxEventsPerExecution || !now.Complete)
+            _audit.Emit(AuditKind.FileEventsOmitted, correlation, _sandboxId, executionId, Summary(changes, now));
     }
 
     private LayerSnapshot? Walk()
@@ -138,12 +137,12 @@ public sealed partial class FileChangeRecorder
         ["size"] = change.Size.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static Dictionary<string, string> Summary(List<FileChange> changes, int omitted, LayerSnapshot now)
+    private static Dictionary<string, string> Summary(List<FileChange> changes, LayerSnapshot now)
     {
         var left = changes.Skip(MaxEventsPerExecution).ToList();
         return new Dictionary<string, string>
         {
-            ["omitted"] = Number(omitted),
+            ["omitted"] = Number(left.Count),
             ["omitted_created"] = Number(left.Count(c => c.Kind == FileChangeKind.Created)),
             ["omitted_modified"] = Number(left.Count(c => c.Kind == FileChangeKind.Modified)),
             ["omitted_deleted"] = Number(left.Count(c => c.Kind == FileChangeKind.Deleted)),

@@ -18,12 +18,11 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
     public async Task Each_execution_records_the_files_it_created_modified_and_deleted()
     {
         var daemon = fixture.Daemon;
-        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
         using var audit = AuditApiClients.Audit(daemon);
-        try
+        await daemon.WithSandboxAsync(async sandboxId =>
         {
             // /tmp is a tmpfs of its own, outside the writable layer: not recorded.
-            var first = await RunAsync(daemon, sandbox.Id, "mkdir -p $HOME/proj/src && printf 'int x;\\n' > $HOME/proj/src/a.c"
+            var first = await RunAsync(daemon, sandboxId, "mkdir -p $HOME/proj/src && printf 'int x;\\n' > $HOME/proj/src/a.c"
                 + " && echo notes > $HOME/notes && ln -s /etc/shadow $HOME/shadow && echo scratch > /tmp/scratch");
             Assert.Equal(
             [
@@ -34,34 +33,29 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
                 "FileCreated /home/sandbox/shadow symlink 11",
             ], await WaitForFileEventsAsync(audit, first, 5));
 
-            var second = await RunAsync(daemon, sandbox.Id, "echo more >> $HOME/notes && rm $HOME/proj/src/a.c");
+            var second = await RunAsync(daemon, sandboxId, "echo more >> $HOME/notes && rm $HOME/proj/src/a.c");
             Assert.Equal(
             [
                 "FileDeleted /home/sandbox/proj/src/a.c file 7",
                 "FileModified /home/sandbox/notes file 11",
             ], await WaitForFileEventsAsync(audit, second, 2));
 
-            var idle = await RunAsync(daemon, sandbox.Id, "cat $HOME/notes > /dev/null && echo again > /tmp/scratch");
+            var idle = await RunAsync(daemon, sandboxId, "cat $HOME/notes > /dev/null && echo again > /tmp/scratch");
             // The next execution starts only after the previous one's walk has been recorded.
-            var marker = await RunAsync(daemon, sandbox.Id, "touch $HOME/marker");
+            var marker = await RunAsync(daemon, sandboxId, "touch $HOME/marker");
             Assert.Equal(["FileCreated /home/sandbox/marker file 0"], await WaitForFileEventsAsync(audit, marker, 1));
             Assert.Empty(await FileEventsAsync(audit, idle));
-        }
-        finally
-        {
-            await daemon.Client.DestroyAsync(sandbox.Id);
-        }
+        });
     }
 
     [RootFact]
     public async Task A_hostile_tree_is_walked_within_its_limits_and_never_followed_out()
     {
         var daemon = fixture.Daemon;
-        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
         using var audit = AuditApiClients.Audit(daemon);
-        try
+        await daemon.WithSandboxAsync(async sandboxId =>
         {
-            var hostile = await RunAsync(daemon, sandbox.Id, "cd $HOME && ln -s /etc/shadow a-shadow && ln -s / a-hostroot"
+            var hostile = await RunAsync(daemon, sandboxId, "cd $HOME && ln -s /etc/shadow a-shadow && ln -s / a-hostroot"
                 + " && d=deep; for i in $(seq 60); do d=$d/d; done; mkdir -p $d && echo x > $d/bottom"
                 + " && mkdir many && cd many && seq 10000 | xargs touch");
 
@@ -78,13 +72,9 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
             Assert.True(events.Max(e => e.Attributes["path"].Count(c => c == '/')) <= 32);
 
             // The sandbox and its audit go on: a later change is still seen.
-            var after = await RunAsync(daemon, sandbox.Id, "rm $HOME/a-shadow");
+            var after = await RunAsync(daemon, sandboxId, "rm $HOME/a-shadow");
             Assert.Equal(["FileDeleted /home/sandbox/a-shadow symlink 11"], await WaitForFileEventsAsync(audit, after, 1));
-        }
-        finally
-        {
-            await daemon.Client.DestroyAsync(sandbox.Id);
-        }
+        });
     }
 
     private static async Task<string> RunAsync(DaemonProcess daemon, string sandboxId, string script)

@@ -16,10 +16,9 @@ public sealed class SyscallAuditTests(DaemonFixture fixture) : IClassFixture<Dae
     public async Task Programs_started_and_connections_made_inside_are_recorded()
     {
         var daemon = fixture.Daemon;
-        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
-        try
+        await daemon.WithSandboxAsync(async sandboxId =>
         {
-            var output = await daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c",
+            var output = await daemon.Client.RunAsync(sandboxId, ["/bin/sh", "-c",
                 "/usr/bin/true && python3 -c 'import socket\ntry: socket.create_connection((\"127.0.0.1\", 9), 1)\nexcept OSError: print(\"refused\")'"]);
             Assert.Equal("refused\n", output.Stdout);
 
@@ -27,7 +26,7 @@ public sealed class SyscallAuditTests(DaemonFixture fixture) : IClassFixture<Dae
             List<Sandboxd.Api.V1.AuditEvent> events = [];
             for (int i = 0; i < 100; i++)
             {
-                events = await audit.ForSandboxAsync(sandbox.Id, SyscallExec, SyscallConnect);
+                events = await audit.ForSandboxAsync(sandboxId, SyscallExec, SyscallConnect);
                 if (events.Any(e => e.Kind == SyscallConnect))
                     break;
                 await Task.Delay(50);
@@ -36,10 +35,6 @@ public sealed class SyscallAuditTests(DaemonFixture fixture) : IClassFixture<Dae
             Assert.Contains(events, e => e.Kind == SyscallExec && e.Attributes["detail"] == "/usr/bin/python3");
             Assert.Contains(events, e => e.Kind == SyscallConnect && e.Attributes["detail"] == "127.0.0.1:9");
             Assert.All(events, e => Assert.Equal(output.Exit.ExecutionId, e.ExecutionId));
-        }
-        finally
-        {
-            await daemon.Client.DestroyAsync(sandbox.Id);
-        }
+        });
     }
 }

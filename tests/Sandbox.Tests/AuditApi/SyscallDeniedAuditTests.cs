@@ -17,7 +17,8 @@ public sealed class SyscallDeniedAuditTests(DaemonFixture fixture) : IClassFixtu
     [RootFact]
     public async Task Refused_calls_get_their_errno_and_are_recorded_with_what_they_asked()
     {
-        await WithSandboxAsync(async (daemon, id) =>
+        var daemon = fixture.Daemon;
+        await daemon.WithSandboxAsync(async id =>
         {
             var output = await daemon.Client.RunWithBinaryAsync(id, RepoPaths.SyscallTry,
                 "for n in unshare_user mount socket_packet clone3; do /tmp/syscall-try $n; done");
@@ -40,7 +41,8 @@ public sealed class SyscallDeniedAuditTests(DaemonFixture fixture) : IClassFixtu
     [RootFact]
     public async Task A_loop_of_refused_calls_is_answered_every_time_and_recorded_rate_limited()
     {
-        await WithSandboxAsync(async (daemon, id) =>
+        var daemon = fixture.Daemon;
+        await daemon.WithSandboxAsync(async id =>
         {
             var output = await daemon.Client.RunWithBinaryAsync(id, RepoPaths.SyscallTry, $"/tmp/syscall-try unshare_net {LoopCalls}");
             // One line: every attempt got the same answer.
@@ -54,20 +56,6 @@ public sealed class SyscallDeniedAuditTests(DaemonFixture fixture) : IClassFixtu
             Assert.All(unshare, e => Assert.Equal("EPERM", e.Attributes["errno"]));
             Assert.All(unshare, e => Assert.Equal(output.Exit.ExecutionId, e.ExecutionId));
         });
-    }
-
-    private async Task WithSandboxAsync(Func<DaemonProcess, string, Task> test)
-    {
-        var daemon = fixture.Daemon;
-        var sandbox = await daemon.Client.CreateAsync(new CreateRequest());
-        try
-        {
-            await test(daemon, sandbox.Id);
-        }
-        finally
-        {
-            await daemon.Client.DestroyAsync(sandbox.Id);
-        }
     }
 
     private static async Task<List<AuditEvent>> WaitForDeniedAsync(DaemonProcess daemon, string sandboxId, Func<List<AuditEvent>, bool> complete)

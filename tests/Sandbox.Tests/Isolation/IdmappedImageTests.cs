@@ -1,6 +1,4 @@
-using System.Text;
 using Sandboxd.Isolation.Cgroups;
-using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Profiles;
@@ -26,7 +24,7 @@ public sealed class IdmappedImageTests
         var sandbox = Launch(launcher, "sbx-idmap-");
         try
         {
-            var (rootExit, rootOut) = await RunAsync(sandbox, 0,
+            var (rootExit, rootOut) = await sandbox.RunAsync(0, 0,
                 "echo 10.0.0.9 added >> /etc/hosts && echo made > /etc/new && rm /etc/resolv.conf && echo y > /var/tmp/x && " +
                 "ls -ln /etc/passwd | cut -d' ' -f3,4 && tail -n1 /etc/hosts && cat /etc/new /var/tmp/x && " +
                 "test ! -e /etc/resolv.conf && echo gone; touch /usr/idmap-probe 2>&1; echo usr=$?");
@@ -39,13 +37,13 @@ public sealed class IdmappedImageTests
 
             // The idmapped trees themselves are nowhere inside: a mount the daemon made carries no
             // locked flags, so one reachable here could be remounted read-write by root inside.
-            var (_, mounts) = await RunAsync(sandbox, 0, "cat /proc/self/mountinfo");
+            var (_, mounts) = await sandbox.RunAsync(0, 0, "cat /proc/self/mountinfo");
             Assert.DoesNotContain("idmapped", mounts, StringComparison.Ordinal);
             var usr = mounts.Split('\n').Single(l => l.Split(' ').ElementAtOrDefault(4) == "/usr").Split(' ');
             Assert.Equal("overlay", usr[Array.IndexOf(usr, "-") + 1]);
             Assert.StartsWith("ro,", usr[5], StringComparison.Ordinal);
 
-            var (userExit, userOut) = await RunAsync(sandbox, SandboxUser.Uid, "echo z >> /etc/hosts; echo rc=$?; touch /etc/other 2>&1; echo rc=$?");
+            var (userExit, userOut) = await sandbox.RunAsync(SandboxUser.Uid, SandboxUser.Gid, "echo z >> /etc/hosts; echo rc=$?; touch /etc/other 2>&1; echo rc=$?");
             Assert.Equal(0, userExit);
             Assert.Contains("Permission denied", userOut, StringComparison.Ordinal);
             Assert.DoesNotContain("rc=0", userOut, StringComparison.Ordinal);
@@ -78,7 +76,7 @@ public sealed class IdmappedImageTests
             var sandbox = Launch(launcher, "sbx-noidmap-");
             try
             {
-                var (exit, output) = await RunAsync(sandbox, 0, "ls -ln /etc/passwd | cut -d' ' -f3,4; echo x >> /etc/hosts; echo rc=$?");
+                var (exit, output) = await sandbox.RunAsync(0, 0, "ls -ln /etc/passwd | cut -d' ' -f3,4; echo x >> /etc/hosts; echo rc=$?");
                 Assert.Equal(0, exit);
                 Assert.StartsWith("65534 65534\n", output, StringComparison.Ordinal);
                 Assert.Contains("Permission denied", output, StringComparison.Ordinal);
@@ -133,16 +131,6 @@ public sealed class IdmappedImageTests
         var profile = BuiltinSandboxProfiles.Default;
         Assert.True(profile.UserNamespace);
         return launcher.Launch(new SandboxSpec(prefix + Guid.NewGuid().ToString("N")[..8], null, "idmaphost", profile, profile.Limits, profile.DiskBytes));
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(LaunchedSandbox sandbox, uint uid, string script)
-    {
-        var output = new StringBuilder();
-        var spec = new ExecSpec(["/bin/sh", "-c", script], ["PATH=/usr/bin:/bin"], "/", uid, uid);
-        var result = await CommandRunner.RunAsync(sandbox.Channel, spec, default,
-            (s, d) => { lock (output) output.Append(Encoding.UTF8.GetString(d.Span)); return ValueTask.CompletedTask; },
-            null, CancellationToken.None);
-        return (result.ExitCode, output.ToString());
     }
 
     private static string Owner(string path)

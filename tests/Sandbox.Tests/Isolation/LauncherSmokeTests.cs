@@ -1,6 +1,4 @@
-using System.Text;
 using Sandboxd.Isolation.Cgroups;
-using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Profiles;
@@ -21,13 +19,9 @@ public sealed class LauncherSmokeTests
         var sandbox = launcher.Launch(new SandboxSpec("sbx-smoke-" + Guid.NewGuid().ToString("N")[..8], null, "smokehost", profile, profile.Limits, profile.DiskBytes));
         try
         {
-            var output = new StringBuilder();
-            var spec = new ExecSpec(["/bin/sh", "-c", "echo hi; hostname; id -u"], ["PATH=/usr/bin:/bin"], "/", SandboxUser.Uid, SandboxUser.Gid);
-            var result = await CommandRunner.RunAsync(sandbox.Channel, spec, default,
-                (s, d) => { lock (output) output.Append(Encoding.UTF8.GetString(d.Span)); return ValueTask.CompletedTask; },
-                null, CancellationToken.None);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Equal("hi\nsmokehost\n10001\n", output.ToString());
+            var (exit, output) = await sandbox.RunAsync(SandboxUser.Uid, SandboxUser.Gid, "echo hi; hostname; id -u");
+            Assert.Equal(0, exit);
+            Assert.Equal("hi\nsmokehost\n10001\n", output);
         }
         finally
         {
@@ -46,14 +40,10 @@ public sealed class LauncherSmokeTests
         var sandbox = launcher.Launch(new SandboxSpec("sbx-userns-" + Guid.NewGuid().ToString("N")[..8], null, "usernshost", profile, profile.Limits, profile.DiskBytes));
         try
         {
-            var output = new StringBuilder();
-            var spec = new ExecSpec(["/bin/sh", "-c", "id -u; cat /proc/self/uid_map; echo x > $HOME/f && cat $HOME/f; hostname"],
-                ["PATH=/usr/bin:/bin", "HOME=/home/sandbox"], "/", SandboxUser.Uid, SandboxUser.Gid);
-            var result = await CommandRunner.RunAsync(sandbox.Channel, spec, default,
-                (s, d) => { lock (output) output.Append(Encoding.UTF8.GetString(d.Span)); return ValueTask.CompletedTask; },
-                null, CancellationToken.None);
-            Assert.True(result.ExitCode == 0, output.ToString());
-            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var (exit, output) = await sandbox.RunAsync(SandboxUser.Uid, SandboxUser.Gid,
+                "id -u; cat /proc/self/uid_map; echo x > $HOME/f && cat $HOME/f; hostname", "HOME=/home/sandbox");
+            Assert.True(exit == 0, output);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("10001", lines[0]);
             var map = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("0", map[0]);

@@ -1,6 +1,4 @@
-using System.Text;
 using Sandboxd.Isolation.Cgroups;
-using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Profiles;
@@ -25,7 +23,8 @@ public sealed class LayerDiffOverlayTests
         try
         {
             var before = LayerWalker.Snapshot(sandbox.Layers.Upper, LayerWalkLimits.Default);
-            await RunAsRootAsync(sandbox, "echo '10.0.0.2 db' >> /etc/hosts && rm /etc/resolv.conf && echo new > /etc/new && echo t > /tmp/t");
+            var (exit, output) = await sandbox.RunAsync(0, 0, "echo '10.0.0.2 db' >> /etc/hosts && rm /etc/resolv.conf && echo new > /etc/new && echo t > /tmp/t");
+            Assert.True(exit == 0, output);
             var after = LayerWalker.Snapshot(sandbox.Layers.Upper, LayerWalkLimits.Default);
 
             using var image = new ImageLookup(sandbox.Layers.ImageDir);
@@ -45,15 +44,5 @@ public sealed class LayerDiffOverlayTests
             sandbox.Destroy();
         }
         Assert.True(sandbox.Layers.Upper.IsClosed, "destroy closes the daemon's fd on the layer");
-    }
-
-    private static async Task RunAsRootAsync(LaunchedSandbox sandbox, string script)
-    {
-        var output = new StringBuilder();
-        var spec = new ExecSpec(["/bin/sh", "-c", script], ["PATH=/usr/bin:/bin"], "/", 0, 0);
-        var result = await CommandRunner.RunAsync(sandbox.Channel, spec, default,
-            (s, d) => { lock (output) output.Append(Encoding.UTF8.GetString(d.Span)); return ValueTask.CompletedTask; },
-            null, CancellationToken.None);
-        Assert.True(result.ExitCode == 0, output.ToString());
     }
 }
