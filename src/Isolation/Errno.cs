@@ -14,7 +14,9 @@ public static class Errno
     public const int EBUSY = 16;
     public const int EEXIST = 17;
     public const int ECHILD = 10;
+    public const int EACCES = 13;
     public const int ENOTDIR = 20;
+    public const int ENOSYS = 38;
     public const int ELOOP = 40;
     public const int EPROTO = 71;
 

@@ -7,9 +7,6 @@ namespace Sandboxd.Isolation.Seccomp;
 /// which records them and answers with the same errno.</summary>
 public static class BuiltinProfiles
 {
-    public const int Eperm = 1;
-    public const int Enosys = 38;
-
     /// <summary>Every CLONE_NEW* flag: NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, and
     /// NEWTIME (0x80). clone() reads 0x80 as part of the exit signal, where it is never valid (signals
     /// stop at 64), so denying it refuses no working call and keeps the mask complete.</summary>
@@ -57,9 +54,9 @@ public static class BuiltinProfiles
         SeccompAction.Allow,
         0,
         [
-            .. DeniedByDefault.Select(name => new SyscallRule(name, SeccompAction.Errno, Eperm)),
+            .. DeniedByDefault.Select(name => new SyscallRule(name, SeccompAction.Errno, Errno.EPERM)),
             .. ConditionalDenials(),
-            new SyscallRule("personality", SeccompAction.Errno, Eperm,
+            new SyscallRule("personality", SeccompAction.Errno, Errno.EPERM,
                 [.. AllowedPersonas.Select(persona => ArgFilter.NotEqual32(0, persona))]),
         ]);
 
@@ -69,7 +66,7 @@ public static class BuiltinProfiles
     public static SeccompProfile Strict { get; } = new(
         "strict",
         SeccompAction.Errno,
-        Eperm,
+        Errno.EPERM,
         [
             .. ConditionalDenials(),
             new SyscallRule("clone", SeccompAction.Allow),
@@ -87,17 +84,17 @@ public static class BuiltinProfiles
     [
         // A new namespace from inside would give the process a fresh user namespace with full
         // capabilities over it: the first step of most container escapes.
-        new("clone", SeccompAction.Errno, Eperm, [ArgFilter.AnyBitSet(0, CloneNewFlags)]),
+        new("clone", SeccompAction.Errno, Errno.EPERM, [ArgFilter.AnyBitSet(0, CloneNewFlags)]),
         // seccomp cannot read clone3's flags (they sit in a struct behind a pointer), so refuse it
         // with ENOSYS: glibc then falls back to clone, whose flags the rule above checks (Docker's fix).
-        new("clone3", SeccompAction.Errno, Enosys),
+        new("clone3", SeccompAction.Errno, Errno.ENOSYS),
         // Device nodes open host devices; FIFOs, sockets and regular files are fine.
-        new("mknod", SeccompAction.Errno, Eperm, [ArgFilter.MaskedEqual(1, FileTypeMask, BlockDevice)]),
-        new("mknod", SeccompAction.Errno, Eperm, [ArgFilter.MaskedEqual(1, FileTypeMask, CharDevice)]),
-        new("mknodat", SeccompAction.Errno, Eperm, [ArgFilter.MaskedEqual(2, FileTypeMask, BlockDevice)]),
-        new("mknodat", SeccompAction.Errno, Eperm, [ArgFilter.MaskedEqual(2, FileTypeMask, CharDevice)]),
+        new("mknod", SeccompAction.Errno, Errno.EPERM, [ArgFilter.MaskedEqual(1, FileTypeMask, BlockDevice)]),
+        new("mknod", SeccompAction.Errno, Errno.EPERM, [ArgFilter.MaskedEqual(1, FileTypeMask, CharDevice)]),
+        new("mknodat", SeccompAction.Errno, Errno.EPERM, [ArgFilter.MaskedEqual(2, FileTypeMask, BlockDevice)]),
+        new("mknodat", SeccompAction.Errno, Errno.EPERM, [ArgFilter.MaskedEqual(2, FileTypeMask, CharDevice)]),
         // Packet and raw sockets forge traffic past the egress proxy's view.
-        new("socket", SeccompAction.Errno, Eperm, [ArgFilter.Equal32(0, AfPacket)]),
-        new("socket", SeccompAction.Errno, Eperm, [ArgFilter.MaskedEqual(1, SocketTypeMask, SockRaw)]),
+        new("socket", SeccompAction.Errno, Errno.EPERM, [ArgFilter.Equal32(0, AfPacket)]),
+        new("socket", SeccompAction.Errno, Errno.EPERM, [ArgFilter.MaskedEqual(1, SocketTypeMask, SockRaw)]),
     ];
 }

@@ -32,8 +32,6 @@ public sealed record SeccompProfile(
         Rules = [.. Rules.Select(rule => rule with { Action = Notified(rule.Action, rule.Errno) })],
     };
 
-    private const int Enosys = 38;
-
     private static SeccompAction Notified(SeccompAction action, int errno) =>
-        action == SeccompAction.Errno && errno != Enosys ? SeccompAction.UserNotif : action;
+        action == SeccompAction.Errno && errno != Errno.ENOSYS ? SeccompAction.UserNotif : action;
 }

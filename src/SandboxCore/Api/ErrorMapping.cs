@@ -1,6 +1,7 @@
 using Sandboxd.Api.Wire;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
+using Sandboxd.Isolation;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Network;
 
@@ -10,8 +11,6 @@ namespace Sandboxd.Core.Api;
 /// reach the dispatcher, which answers INTERNAL and logs them.</summary>
 public static class ErrorMapping
 {
-    private const int Enoent = 2, Eacces = 13, Eperm = 1, Enotdir = 20;
-
     public static RpcException? ToRpc(Exception e) => e switch
     {
         InvalidFieldException => new RpcException(StatusCode.InvalidArgument, e.Message, e),
@@ -19,8 +18,8 @@ public static class ErrorMapping
         ArgumentException => new RpcException(StatusCode.InvalidArgument, e.Message, e),
         CommandStartException c => new RpcException(c.ErrorNumber switch
         {
-            Enoent or Enotdir => StatusCode.NotFound,
-            Eacces or Eperm => StatusCode.PermissionDenied,
+            Errno.ENOENT or Errno.ENOTDIR => StatusCode.NotFound,
+            Errno.EACCES or Errno.EPERM => StatusCode.PermissionDenied,
             _ => StatusCode.FailedPrecondition,
         }, c.Message, e),
         SandboxSetupException s when s.Message.Contains("init exited", StringComparison.Ordinal) =>
