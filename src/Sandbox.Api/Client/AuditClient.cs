@@ -1,26 +1,25 @@
 using Sandboxd.Api.V1;
-using Sandboxd.Api.Wire;
 
 namespace Sandboxd.Api.Client;
 
 /// <summary>Typed calls of the Audit service. A tenant (the x-tenant header) sees only its own
 /// events; without one, root on the Unix socket is the operator.</summary>
-public sealed class AuditClient(GrpcConnection connection) : IDisposable
+public sealed class AuditClient(SandboxdConnection connection, bool ownsConnection = true) : IDisposable
 {
-    public const string Service = "/sandbox.v1.Audit/";
-    public const string TenantHeader = "x-tenant";
-    public const string TraceHeader = "x-trace-id";
+    public SandboxdConnection Connection => connection;
+
+    public Audit.AuditClient Raw { get; } = new(connection.Channel);
 
     public static AuditClient ForUnixSocket(string path, string? tenant = null)
     {
-        var connection = GrpcConnection.ForUnixSocket(path);
+        var connection = SandboxdConnection.ForUnixSocket(path);
         if (!string.IsNullOrEmpty(tenant))
-            connection.Metadata[TenantHeader] = tenant;
+            connection.Headers.Add(SandboxdConnection.TenantHeader, tenant);
         return new AuditClient(connection);
     }
 
     public Task<AuditQueryResponse> QueryAsync(AuditQueryRequest request, CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "Query", request, AuditQueryResponse.Parser, null, cancel);
+        Raw.QueryAsync(request, connection.Options(null, cancel)).ResponseAsync;
 
     /// <summary>Every matching event, page after page, newest first.</summary>
     public async IAsyncEnumerable<AuditEvent> QueryAllAsync(AuditQueryRequest request,
@@ -40,13 +39,17 @@ public sealed class AuditClient(GrpcConnection connection) : IDisposable
 
     /// <summary>Events from now on; runs until cancelled or the daemon stops.</summary>
     public IAsyncEnumerable<AuditEvent> TailAsync(AuditTailRequest request, CancellationToken cancel = default) =>
-        connection.ServerStreamingAsync(Service + "Tail", request, AuditEvent.Parser, null, cancel);
+        StreamCalls.ReadAllAsync(Raw.Tail(request, connection.Options(null, cancel)), cancel);
 
     public Task<VerifyResponse> VerifyAsync(CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "Verify", new VerifyRequest(), VerifyResponse.Parser, null, cancel);
+        Raw.VerifyAsync(new VerifyRequest(), connection.Options(null, cancel)).ResponseAsync;
 
     public Task<AuditStats> StatsAsync(CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "Stats", new AuditStatsRequest(), AuditStats.Parser, null, cancel);
+        Raw.StatsAsync(new AuditStatsRequest(), connection.Options(null, cancel)).ResponseAsync;
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        if (ownsConnection)
+            connection.Dispose();
+    }
 }

@@ -1,33 +1,42 @@
+using Grpc.Core;
 using Sandboxd.Api.V1;
-using Sandboxd.Api.Wire;
 
 namespace Sandboxd.Api.Client;
 
-/// <summary>Typed calls of the Sandboxes service over a <see cref="GrpcConnection"/>.</summary>
-public sealed class SandboxesClient(GrpcConnection connection) : IDisposable
+/// <summary>Typed calls of the Sandboxes service with the connection's headers on each.</summary>
+public sealed class SandboxesClient(SandboxdConnection connection, bool ownsConnection = true) : IDisposable
 {
-    public const string Service = "/sandbox.v1.Sandboxes/";
+    public SandboxdConnection Connection => connection;
 
-    public static SandboxesClient ForUnixSocket(string path) => new(GrpcConnection.ForUnixSocket(path));
+    /// <summary>The generated client, for calls these wrappers do not cover.</summary>
+    public Sandboxes.SandboxesClient Raw { get; } = new(connection.Channel);
+
+    public static SandboxesClient ForUnixSocket(string path) => new(SandboxdConnection.ForUnixSocket(path));
 
     public Task<Sandbox> CreateAsync(CreateRequest request, TimeSpan? deadline = null, CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "Create", request, Sandbox.Parser, deadline, cancel);
+        Raw.CreateAsync(request, connection.Options(deadline, cancel)).ResponseAsync;
 
     public Task<Sandbox> GetAsync(string id, CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "Get", new GetRequest { Id = id }, Sandbox.Parser, null, cancel);
+        Raw.GetAsync(new GetRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
 
     public Task<ListResponse> ListAsync(CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "List", new ListRequest(), ListResponse.Parser, null, cancel);
+        Raw.ListAsync(new ListRequest(), connection.Options(null, cancel)).ResponseAsync;
 
+    /// <summary>Yields stdout/stderr chunks as they arrive, then the exit status. Leaving the loop
+    /// early cancels the call, which kills the command.</summary>
     public IAsyncEnumerable<ExecuteResponse> ExecuteAsync(ExecuteRequest request, TimeSpan? deadline = null, CancellationToken cancel = default) =>
-        connection.ServerStreamingAsync(Service + "Execute", request, ExecuteResponse.Parser, deadline, cancel);
+        StreamCalls.ReadAllAsync(Raw.Execute(request, connection.Options(deadline, cancel)), cancel);
 
     public Task<DestroyResponse> DestroyAsync(string id, CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "Destroy", new DestroyRequest { Id = id }, DestroyResponse.Parser, null, cancel);
+        Raw.DestroyAsync(new DestroyRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
 
     public Task<Sandbox> UpdateNetworkPolicyAsync(string sandboxId, EgressPolicy policy, CancellationToken cancel = default) =>
-        connection.UnaryAsync(Service + "UpdateNetworkPolicy", new UpdateNetworkPolicyRequest { SandboxId = sandboxId, Policy = policy },
-            Sandbox.Parser, null, cancel);
+        Raw.UpdateNetworkPolicyAsync(new UpdateNetworkPolicyRequest { SandboxId = sandboxId, Policy = policy },
+            connection.Options(null, cancel)).ResponseAsync;
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        if (ownsConnection)
+            connection.Dispose();
+    }
 }

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Grpc.Core;
 using Sandboxd.Audit.Events;
 using Sandboxd.Audit.Query;
-using Sandboxd.Core.Api.Grpc;
 
 namespace Sandboxd.Core.Api;
 
-/// <summary>Who is calling, for the audit record and for tenant isolation of audit queries. Set
-/// once per call by the dispatcher in an AsyncLocal, so every event the call causes (including
-/// the orchestrator's, several awaits down) carries it without threading it through each layer.</summary>
+/// <summary>Who is calling, for the audit record and for tenant isolation of audit queries. Made
+/// once per call by <see cref="Interceptors.CallerInterceptor"/>, which also sets it as the ambient
+/// value for the events the call causes several awaits down.</summary>
 public sealed record CallCorrelation(string Tenant, bool TenantFromHeader, int? PeerUid, AuditCorrelation Audit)
 {
     public const string TenantHeader = "x-tenant";
@@ -32,20 +32,20 @@ public sealed record CallCorrelation(string Tenant, bool TenantFromHeader, int? 
     /// tenant ("default" when no header says otherwise).</summary>
     public AuditCaller Caller => !TenantFromHeader && PeerUid == 0 ? AuditCaller.Operator : AuditCaller.ForTenant(Tenant);
 
-    public static CallCorrelation From(GrpcCallContext context)
+    /// <param name="peerUid">The caller's uid on the Unix socket (SO_PEERCRED); null on TCP.</param>
+    public static CallCorrelation From(Metadata headers, int? peerUid)
     {
-        string? tenant = Header(context, TenantHeader);
-        int? uid = context.PeerUid;
-        string principal = uid is { } u ? "uid:" + u.ToString(CultureInfo.InvariantCulture) : "tcp";
-        string request = Header(context, RequestHeader) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var audit = new AuditCorrelation(tenant ?? DefaultTenant, principal, request, Header(context, TraceHeader));
-        return new CallCorrelation(tenant ?? DefaultTenant, tenant is not null, uid, audit);
+        string? tenant = Header(headers, TenantHeader);
+        string principal = peerUid is { } u ? "uid:" + u.ToString(CultureInfo.InvariantCulture) : "tcp";
+        string request = Header(headers, RequestHeader) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var audit = new AuditCorrelation(tenant ?? DefaultTenant, principal, request, Header(headers, TraceHeader));
+        return new CallCorrelation(tenant ?? DefaultTenant, tenant is not null, peerUid, audit);
     }
 
-    private static string? Header(GrpcCallContext context, string name)
+    private static string? Header(Metadata headers, string name)
     {
-        string value = context.RequestHeaders[name].ToString();
-        if (value.Length == 0)
+        string? value = headers.GetValue(name);
+        if (string.IsNullOrEmpty(value))
             return null;
         return value.Length > MaxHeaderLength ? value[..MaxHeaderLength] : value;
     }

@@ -1,4 +1,4 @@
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation;
@@ -7,28 +7,28 @@ using Sandboxd.Isolation.Network;
 
 namespace Sandboxd.Core.Api;
 
-/// <summary>Which gRPC status each failure is. Unknown exceptions stay unmapped (null) and
-/// reach the dispatcher, which answers INTERNAL and logs them.</summary>
+/// <summary>Which gRPC status each failure is. Unknown exceptions stay unmapped (null): the
+/// error interceptor answers INTERNAL and logs them.</summary>
 public static class ErrorMapping
 {
-    public static RpcException? ToRpc(Exception e) => e switch
+    public static Status? ToStatus(Exception e) => e switch
     {
-        InvalidFieldException => new RpcException(StatusCode.InvalidArgument, e.Message, e),
-        SandboxNotFoundException => new RpcException(StatusCode.NotFound, e.Message, e),
-        ArgumentException => new RpcException(StatusCode.InvalidArgument, e.Message, e),
-        CommandStartException c => new RpcException(c.ErrorNumber switch
+        InvalidFieldException => new Status(StatusCode.InvalidArgument, e.Message),
+        SandboxNotFoundException => new Status(StatusCode.NotFound, e.Message),
+        ArgumentException => new Status(StatusCode.InvalidArgument, e.Message),
+        CommandStartException c => new Status(c.ErrorNumber switch
         {
             Errno.ENOENT or Errno.ENOTDIR => StatusCode.NotFound,
             Errno.EACCES or Errno.EPERM => StatusCode.PermissionDenied,
             _ => StatusCode.FailedPrecondition,
-        }, c.Message, e),
+        }, c.Message),
         SandboxSetupException s when s.Message.Contains("init exited", StringComparison.Ordinal) =>
-            new RpcException(StatusCode.Aborted, s.Message, e),
-        SandboxSetupException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
-        NetworkNotEnabledException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
+            new Status(StatusCode.Aborted, s.Message),
+        SandboxSetupException => new Status(StatusCode.FailedPrecondition, e.Message),
+        NetworkNotEnabledException => new Status(StatusCode.FailedPrecondition, e.Message),
         // The host could not set up the sandbox's network (nft, ip, the address pool): the
         // message names the step, as for the other isolation layers.
-        NetworkSetupException => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
+        NetworkSetupException => new Status(StatusCode.FailedPrecondition, e.Message),
         _ => null,
     };
 }

@@ -1,68 +1,55 @@
 using Google.Protobuf;
+using Grpc.Core;
 using Sandboxd.Api.V1;
-using Sandboxd.Core.Api.Grpc;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation.Execution;
 
 namespace Sandboxd.Core.Api;
 
-/// <summary>sandbox.v1.Sandboxes: maps the wire onto the orchestrator, and its errors onto
-/// gRPC statuses whose messages name the field or the failed step.</summary>
-public sealed class SandboxesService(Orchestrator orchestrator)
+/// <summary>sandbox.v1.Sandboxes on the orchestrator. Failures become statuses in the error
+/// interceptor, so the handlers are the happy path only.</summary>
+public sealed class SandboxesService(Orchestrator orchestrator) : Sandboxes.SandboxesBase
 {
-    private const string Prefix = "/sandbox.v1.Sandboxes/";
+    public override Task<Sandbox> Create(CreateRequest request, ServerCallContext context) => orchestrator.CreateAsync(request);
 
-    public void Register(GrpcServiceRegistry registry) => registry
-        .AddUnary<CreateRequest, Sandbox>(Prefix + "Create", CreateRequest.Parser,
-            (req, _) => Guard(() => orchestrator.CreateAsync(req)))
-        .AddUnary<GetRequest, Sandbox>(Prefix + "Get", GetRequest.Parser,
-            (req, _) => Guard(() => Task.FromResult(orchestrator.Get(req.Id))))
-        .AddUnary<ListRequest, ListResponse>(Prefix + "List", ListRequest.Parser,
-            (_, _) => Guard(() => Task.FromResult(new ListResponse { Sandboxes = { orchestrator.List() } })))
-        .AddServerStreaming<ExecuteRequest, ExecuteResponse>(Prefix + "Execute", ExecuteRequest.Parser,
-            (req, writer, ctx) => Guard(() => ExecuteAsync(req, writer, ctx)))
-        .AddUnary<DestroyRequest, DestroyResponse>(Prefix + "Destroy", DestroyRequest.Parser,
-            (req, _) => Guard(async () => new DestroyResponse { Existed = await orchestrator.DestroyAsync(req.Id).ConfigureAwait(false) }))
-        .AddUnary<UpdateNetworkPolicyRequest, Sandbox>(Prefix + "UpdateNetworkPolicy", UpdateNetworkPolicyRequest.Parser,
-            (req, _) => Guard(() => Task.FromResult(orchestrator.UpdateNetworkPolicy(req))));
+    public override Task<Sandbox> Get(GetRequest request, ServerCallContext context) => Task.FromResult(orchestrator.Get(request.Id));
 
-    private async Task<ExitStatus> ExecuteAsync(ExecuteRequest req, IServerStreamWriter<ExecuteResponse> writer, GrpcCallContext ctx)
+    public override Task<ListResponse> List(ListRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListResponse { Sandboxes = { orchestrator.List() } });
+
+    public override async Task<DestroyResponse> Destroy(DestroyRequest request, ServerCallContext context) =>
+        new() { Existed = await orchestrator.DestroyAsync(request.Id).ConfigureAwait(false) };
+
+    public override Task<Sandbox> UpdateNetworkPolicy(UpdateNetworkPolicyRequest request, ServerCallContext context) =>
+        Task.FromResult(orchestrator.UpdateNetworkPolicy(request));
+
+    /// <summary>Streams the command's output as it comes, then its exit status. The call's token
+    /// fires when the client leaves or its grpc-timeout passes, and that kills the command.</summary>
+    public override async Task Execute(ExecuteRequest request, IServerStreamWriter<ExecuteResponse> responseStream, ServerCallContext context)
     {
-        var outcome = await orchestrator.ExecuteAsync(req, (stream, data) =>
+        using var writer = new SerializedStreamWriter<ExecuteResponse>(responseStream);
+        var outcome = await orchestrator.ExecuteAsync(request, (stream, data) =>
         {
             var chunk = ByteString.CopyFrom(data.Span);
-            var msg = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
-            return new ValueTask(writer.WriteAsync(msg));
-        }, ctx.CancellationToken).ConfigureAwait(false);
+            var message = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
+            return new ValueTask(writer.WriteAsync(message, context.CancellationToken));
+        }, context.CancellationToken).ConfigureAwait(false);
         var result = outcome.Result;
-        var exit = new ExitStatus
+        await writer.WriteAsync(new ExecuteResponse
         {
-            ExecutionId = outcome.ExecutionId,
-            OomKilled = outcome.OomKilled,
-            PidsLimitHit = outcome.PidsLimitHit,
-            ExitCode = result.ExitCode,
-            Signal = result.Signal,
-            TimedOut = result.TimedOut,
-            WallTimeUs = (long)result.WallTime.TotalMicroseconds,
-            UserCpuUs = result.UserCpuUs,
-            SystemCpuUs = result.SystemCpuUs,
-            PeakMemoryBytes = result.PeakMemoryBytes,
-        };
-        await writer.WriteAsync(new ExecuteResponse { Exit = exit }).ConfigureAwait(false);
-        return exit;
+            Exit = new ExitStatus
+            {
+                ExecutionId = outcome.ExecutionId,
+                OomKilled = outcome.OomKilled,
+                PidsLimitHit = outcome.PidsLimitHit,
+                ExitCode = result.ExitCode,
+                Signal = result.Signal,
+                TimedOut = result.TimedOut,
+                WallTimeUs = (long)result.WallTime.TotalMicroseconds,
+                UserCpuUs = result.UserCpuUs,
+                SystemCpuUs = result.SystemCpuUs,
+                PeakMemoryBytes = result.PeakMemoryBytes,
+            },
+        }, context.CancellationToken).ConfigureAwait(false);
     }
-
-    private static async Task<T> Guard<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (Exception e) when (ErrorMapping.ToRpc(e) is { } rpc)
-        {
-            throw rpc;
-        }
-    }
-
-    private static async Task Guard(Func<Task> call) => await Guard(async () => { await call().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Sandboxd.Audit;
 using Sandboxd.Audit.Pipeline;
 using Sandboxd.Core.Api.Audit;
-using Sandboxd.Core.Api.Grpc;
 
 namespace Sandboxd.Core.Hosting;
 
@@ -19,14 +18,13 @@ internal static class AuditWiring
             new AuditPipelineOptions { Directory = Path.Combine(options.StateDir, "audit"), RedisUrl = options.RedisUrl },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IAuditSink>(sp => new CorrelatedAuditSink(sp.GetRequiredService<AuditPipeline>()));
-        services.AddSingleton<AuditService>();
     }
 
     /// <summary>Registers the Audit service, and closes the pipeline once the host has stopped:
     /// after ApplicationStopping destroyed the sandboxes, so their last events are written too.</summary>
     public static void UseAudit(this WebApplication app)
     {
-        app.Services.GetRequiredService<AuditService>().Register(app.Services.GetRequiredService<GrpcServiceRegistry>());
+        app.MapGrpcService<AuditService>();
         var pipeline = app.Services.GetRequiredService<AuditPipeline>();
         app.Lifetime.ApplicationStopped.Register(() => pipeline.DisposeAsync().AsTask().GetAwaiter().GetResult());
     }

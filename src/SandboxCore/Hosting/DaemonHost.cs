@@ -6,7 +6,10 @@ using Microsoft.Extensions.Logging;
 using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Api;
-using Sandboxd.Core.Api.Grpc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Grpc.AspNetCore.Server.Model;
+using Sandboxd.Core.Api.Binding;
+using Sandboxd.Core.Api.Interceptors;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
@@ -16,7 +19,7 @@ using Sandboxd.Isolation.Launch;
 namespace Sandboxd.Core.Hosting;
 
 /// <summary>Wires the daemon: Kestrel (HTTP/2 only) on the Unix socket and optional TCP, the
-/// gRPC dispatcher, the orchestrator and its stores.</summary>
+/// gRPC services (with health and reflection), the orchestrator and its stores.</summary>
 public static class DaemonHost
 {
     public static WebApplication Build(DaemonOptions options)
@@ -40,10 +43,21 @@ public static class DaemonHost
             sp.GetRequiredService<SandboxNetworks>(), options.WarmEgress));
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<Orchestrator>();
-        services.AddSingleton<SandboxesService>();
-        services.AddSingleton<GrpcServiceRegistry>();
-        services.AddSingleton(new GrpcServerOptions { TcpToken = options.TcpToken });
-        services.AddSingleton<GrpcDispatcher>();
+        services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
+        services.AddGrpc(grpc =>
+        {
+            // The error interceptor is outermost, so it sees the caller interceptor's refusals too.
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<CallerInterceptor>();
+            grpc.MaxReceiveMessageSize = ApiLimits.MaxMessageBytes;
+            grpc.MaxSendMessageSize = ApiLimits.MaxMessageBytes;
+            // Unknown services and methods fall through to UnknownMethodEndpoint, which names them.
+            grpc.IgnoreUnknownServices = true;
+        });
+        services.RemoveAll(typeof(IServiceMethodProvider<>));
+        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(StrictMessageMethodProvider<>));
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<StateStoreHealthCheck>("state-store");
 
         var app = builder.Build();
         var orchestrator = app.Services.GetRequiredService<Orchestrator>();
@@ -55,9 +69,11 @@ public static class DaemonHost
         if (app.Services.GetRequiredService<SandboxLauncher>().IdmapUnavailable is { } noIdmap)
             DaemonLog.NoIdmappedImage(log, noIdmap);
         var pool = app.Services.GetRequiredService<WarmPool>();
-        app.Services.GetRequiredService<SandboxesService>().Register(app.Services.GetRequiredService<GrpcServiceRegistry>());
+        app.MapGrpcService<SandboxesService>();
         app.UseAudit();
-        app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapUnknownMethods();
 
         var audit = app.Services.GetRequiredService<IAuditSink>();
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -34,6 +34,17 @@ public sealed class SqliteStateStore : IDisposable
             """);
     }
 
+    /// <summary>Reads the database once, for the health service: throws when it cannot.</summary>
+    public void Ping()
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sandboxes WHERE state = 0";
+            command.ExecuteScalar();
+        }
+    }
+
     /// <summary>Inserts the record, or replaces the one with its id (a prepared sandbox taken).</summary>
     public void Upsert(SandboxRecord r)
     {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 
 namespace Sandboxd.Ctl.Commands;
 
@@ -21,7 +21,7 @@ internal static class AuditTailCommand
                 await foreach (var ev in client.TailAsync(filters.Tail(result), cancel))
                     Console.WriteLine(asJson ? CommonOptions.ToJsonLine(ev) : AuditTable.Line(ev));
             }
-            catch (RpcException e) when (e.Status == StatusCode.Cancelled && cancel.IsCancellationRequested)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancel.IsCancellationRequested)
             {
                 // Ctrl-C is how a tail ends.
             }

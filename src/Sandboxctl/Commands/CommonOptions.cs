@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Google.Protobuf;
 using Sandboxd.Api.Client;
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 
 namespace Sandboxd.Ctl.Commands;
 
@@ -38,12 +38,17 @@ internal static class CommonOptions
             await Console.Error.WriteLineAsync($"sandboxctl: {e.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            await Console.Error.WriteLineAsync($"sandboxctl: cannot reach sandboxd: {e.Status.Detail}").ConfigureAwait(false);
+            return 1;
+        }
         catch (RpcException e)
         {
-            await Console.Error.WriteLineAsync($"sandboxctl: {e.Status}: {e.Message}").ConfigureAwait(false);
-            return e.Status switch
+            await Console.Error.WriteLineAsync($"sandboxctl: {e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
+            return e.StatusCode switch
             {
-                StatusCode.NotFound when e.Message.StartsWith("command", StringComparison.Ordinal) => 127,
+                StatusCode.NotFound when e.Status.Detail.StartsWith("command", StringComparison.Ordinal) => 127,
                 StatusCode.PermissionDenied => 126,
                 _ => 1,
             };

@@ -1,6 +1,6 @@
 using Sandboxd.Api.Client;
 using Sandboxd.Api.V1;
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 using Sandboxd.Tests.Support;
 
 namespace Sandboxd.Tests.AuditApi;
@@ -10,11 +10,11 @@ internal static class AuditApiClients
 {
     public static SandboxesClient Sandboxes(DaemonProcess daemon, string? tenant = null, string? traceId = null)
     {
-        var connection = GrpcConnection.ForUnixSocket(daemon.Socket);
+        var connection = SandboxdConnection.ForUnixSocket(daemon.Socket);
         if (tenant is not null)
-            connection.Metadata[AuditClient.TenantHeader] = tenant;
+            connection.Headers.Add(SandboxdConnection.TenantHeader, tenant);
         if (traceId is not null)
-            connection.Metadata[AuditClient.TraceHeader] = traceId;
+            connection.Headers.Add(SandboxdConnection.TraceHeader, traceId);
         return new SandboxesClient(connection);
     }
 

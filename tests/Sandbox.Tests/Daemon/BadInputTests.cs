@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Sandboxd.Api.V1;
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -18,8 +18,8 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         await WithSandbox(async id =>
         {
             var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, []));
-            Assert.Equal(StatusCode.InvalidArgument, e.Status);
-            Assert.StartsWith("argv:", e.Message, StringComparison.Ordinal);
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.StartsWith("argv:", e.Status.Detail, StringComparison.Ordinal);
         });
     }
 
@@ -29,10 +29,10 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         await WithSandbox(async id =>
         {
             var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, ["/no/such/binary"]));
-            Assert.Equal(StatusCode.NotFound, e.Status);
-            Assert.Contains("execve: ENOENT", e.Message, StringComparison.Ordinal);
+            Assert.Equal(StatusCode.NotFound, e.StatusCode);
+            Assert.Contains("execve: ENOENT", e.Status.Detail, StringComparison.Ordinal);
             var bare = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, ["no-such-command"]));
-            Assert.Contains("no-such-command", bare.Message, StringComparison.Ordinal);
+            Assert.Contains("no-such-command", bare.Status.Detail, StringComparison.Ordinal);
         });
     }
 
@@ -43,8 +43,8 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         {
             var request = new ExecuteRequest { SandboxId = id, Argv = { "/bin/true" }, Cwd = "/does/not/exist" };
             var e = await Assert.ThrowsAsync<RpcException>(async () => { await foreach (var _ in Daemon.Client.ExecuteAsync(request)) { } });
-            Assert.Equal(StatusCode.NotFound, e.Status);
-            Assert.Contains("chdir: ENOENT", e.Message, StringComparison.Ordinal);
+            Assert.Equal(StatusCode.NotFound, e.StatusCode);
+            Assert.Contains("chdir: ENOENT", e.Status.Detail, StringComparison.Ordinal);
         });
     }
 
@@ -52,13 +52,13 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
     public async Task Unknown_and_malformed_sandbox_ids()
     {
         var missing = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.GetAsync("sbx-000000000000"));
-        Assert.Equal(StatusCode.NotFound, missing.Status);
-        Assert.Contains("sbx-000000000000", missing.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("sbx-000000000000", missing.Status.Detail, StringComparison.Ordinal);
         var exec = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync("sbx-000000000000", ["/bin/true"]));
-        Assert.Equal(StatusCode.NotFound, exec.Status);
+        Assert.Equal(StatusCode.NotFound, exec.StatusCode);
         var malformed = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.GetAsync("../../etc"));
-        Assert.Equal(StatusCode.InvalidArgument, malformed.Status);
-        Assert.StartsWith("id:", malformed.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+        Assert.StartsWith("id:", malformed.Status.Detail, StringComparison.Ordinal);
         Assert.False((await Daemon.Client.DestroyAsync("sbx-000000000000")).Existed);
         await WithSandbox(_ => Task.CompletedTask);
     }
@@ -69,8 +69,8 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         foreach (var image in new[] { "/no/such/image", "relative/dir", "/tmp/a,b" })
         {
             var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.CreateAsync(new CreateRequest { Image = image }));
-            Assert.Equal(StatusCode.InvalidArgument, e.Status);
-            Assert.StartsWith("image:", e.Message, StringComparison.Ordinal);
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.StartsWith("image:", e.Status.Detail, StringComparison.Ordinal);
         }
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Daemon.Root.RuntimeDir, "scratch")));
         await WithSandbox(_ => Task.CompletedTask);
@@ -82,7 +82,7 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         await WithSandbox(async id =>
         {
             var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, ["/bin/cat"], stdin: new byte[5 << 20]));
-            Assert.Equal(StatusCode.ResourceExhausted, e.Status);
+            Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
         });
     }
 
@@ -131,7 +131,7 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         {
             var e = await Assert.ThrowsAsync<RpcException>(() =>
                 Daemon.Client.RunAsync(id, ["/bin/sleep", "1000"], deadline: TimeSpan.FromMilliseconds(500)));
-            Assert.Equal(StatusCode.DeadlineExceeded, e.Status);
+            Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
             var timed = await Daemon.Client.RunAsync(id, ["/bin/sleep", "1000"], stdin: null, user: "", deadline: null,
                 env: null, timeoutMs: 300);
             Assert.True(timed.Exit.TimedOut);

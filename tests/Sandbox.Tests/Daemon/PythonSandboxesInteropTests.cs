@@ -6,7 +6,7 @@ using Xunit;
 namespace Sandboxd.Tests.Daemon;
 
 /// <summary>The real daemon driven by Debian's python3-grpcio: unary and streaming methods,
-/// an error status and a deadline.</summary>
+/// error statuses, a deadline, the message size limit.</summary>
 public sealed class PythonSandboxesInteropTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
 {
     private DaemonProcess Daemon => fixture.Daemon;
@@ -45,4 +45,13 @@ public sealed class PythonSandboxesInteropTests(DaemonFixture fixture) : IClassF
         }
     }
 
+    [RootFact]
+    public async Task Python_sees_the_4_MiB_limit_and_unknown_methods()
+    {
+        var oversized = await PythonGrpcClient.RunAsync(Daemon.Socket, "oversized");
+        Assert.Equal("RESOURCE_EXHAUSTED", oversized.GetProperty("code").GetString());
+        var unknown = await PythonGrpcClient.RunAsync(Daemon.Socket, "unknown_method");
+        Assert.Equal("UNIMPLEMENTED", unknown.GetProperty("code").GetString());
+        Assert.Equal("unknown method /sandbox.v1.Sandboxes/NoSuchMethod", unknown.GetProperty("details").GetString());
+    }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sandboxd.Api.Client;
 using Sandboxd.Api.V1;
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -22,17 +22,17 @@ public sealed class TcpListenerTests
         {
             using var daemon = new DaemonProcess(["--listen", $"127.0.0.1:{port}", "--token-file", tokenFile]);
 
-            using var anonymous = new SandboxesClient(GrpcConnection.ForTcp("127.0.0.1", port));
+            using var anonymous = new SandboxesClient(SandboxdConnection.ForTcp("127.0.0.1", port));
             var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.ListAsync());
-            Assert.Equal(StatusCode.Unauthenticated, refused.Status);
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
 
-            var wrong = GrpcConnection.ForTcp("127.0.0.1", port);
-            wrong.Metadata["authorization"] = "Bearer " + new string('x', token.Length);
+            var wrong = SandboxdConnection.ForTcp("127.0.0.1", port);
+            wrong.Headers.Add("authorization", "Bearer " + new string('x', token.Length));
             using var wrongClient = new SandboxesClient(wrong);
-            Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => wrongClient.ListAsync())).Status);
+            Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => wrongClient.ListAsync())).StatusCode);
 
-            var connection = GrpcConnection.ForTcp("127.0.0.1", port);
-            connection.Metadata["authorization"] = "Bearer " + token;
+            var connection = SandboxdConnection.ForTcp("127.0.0.1", port);
+            connection.Headers.Add("authorization", "Bearer " + token);
             using var client = new SandboxesClient(connection);
             var sandbox = await client.CreateAsync(new CreateRequest());
             Assert.Equal("over tcp\n", (await client.RunAsync(sandbox.Id, ["/bin/echo", "over tcp"])).Stdout);

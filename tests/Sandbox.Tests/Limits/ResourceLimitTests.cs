@@ -96,12 +96,12 @@ public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<Da
         {
             await Daemon.Client.DestroyAsync(sandbox.Id);
         }
-        var bad = await Assert.ThrowsAsync<Sandboxd.Api.Wire.RpcException>(() =>
+        var bad = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
             Daemon.Client.CreateAsync(new CreateRequest { Resources = new Resources { MemoryBytes = 1024 } }));
-        Assert.StartsWith("resources.memory_bytes:", bad.Message, StringComparison.Ordinal);
-        var profile = await Assert.ThrowsAsync<Sandboxd.Api.Wire.RpcException>(() =>
+        Assert.StartsWith("resources.memory_bytes:", bad.Status.Detail, StringComparison.Ordinal);
+        var profile = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
             Daemon.Client.CreateAsync(new CreateRequest { Profile = "lax" }));
-        Assert.StartsWith("profile:", profile.Message, StringComparison.Ordinal);
+        Assert.StartsWith("profile:", profile.Status.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>The sandbox's events of one kind, as the operator sees them.</summary>

@@ -1,5 +1,5 @@
 using Sandboxd.Api.V1;
-using Sandboxd.Api.Wire;
+using Grpc.Core;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -154,23 +154,23 @@ public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixtur
         var policy = world.Policy;
         policy.AllowCidrs.Insert(0, "not-a-cidr");
         var bad = await Assert.ThrowsAsync<RpcException>(() => world.CreateEgressAsync(policy));
-        Assert.Equal(StatusCode.InvalidArgument, bad.Status);
-        Assert.StartsWith("network.policy.allow_cidrs[0]:", bad.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.StartsWith("network.policy.allow_cidrs[0]:", bad.Status.Detail, StringComparison.Ordinal);
 
         var port = world.Policy;
         port.AllowPorts.Add(70000);
         var badPort = await Assert.ThrowsAsync<RpcException>(() => world.CreateEgressAsync(port));
-        Assert.StartsWith("network.policy.allow_ports[1]:", badPort.Message, StringComparison.Ordinal);
+        Assert.StartsWith("network.policy.allow_ports[1]:", badPort.Status.Detail, StringComparison.Ordinal);
 
         var none = await world.Daemon.Client.CreateAsync(new CreateRequest());
         try
         {
             Assert.Equal(NetworkMode.None, none.Network.Mode);
             var e = await Assert.ThrowsAsync<RpcException>(() => world.Daemon.Client.UpdateNetworkPolicyAsync(none.Id, world.Policy));
-            Assert.Equal(StatusCode.FailedPrecondition, e.Status);
+            Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
             var badUpdate = new EgressPolicy { AllowDomains = { "bad name" } };
             Assert.Equal(StatusCode.NotFound,
-                (await Assert.ThrowsAsync<RpcException>(() => world.Daemon.Client.UpdateNetworkPolicyAsync("sbx-000000000000", badUpdate))).Status);
+                (await Assert.ThrowsAsync<RpcException>(() => world.Daemon.Client.UpdateNetworkPolicyAsync("sbx-000000000000", badUpdate))).StatusCode);
         }
         finally
         {

@@ -59,7 +59,7 @@ public sealed class DaemonProcess : IDisposable
                 Client.ListAsync().GetAwaiter().GetResult();
                 break;
             }
-            catch (Sandboxd.Api.Wire.RpcException e) when (e.Status == Sandboxd.Api.Wire.StatusCode.Unavailable && DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable && DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 Thread.Sleep(20);
             }

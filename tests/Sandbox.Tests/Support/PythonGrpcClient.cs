@@ -4,29 +4,29 @@ using Xunit;
 
 namespace Sandboxd.Tests.Support;
 
-/// <summary>Runs tests/interop/grpc_client.py (Debian's python3-grpcio, an implementation of gRPC
-/// independent of ours) and returns the JSON object it prints.</summary>
+/// <summary>Runs the clients in tests/interop with Debian's python3-grpcio (an implementation of
+/// gRPC independent of ours) and returns the JSON object they print.</summary>
 public static class PythonGrpcClient
 {
     private const string Python = "/usr/bin/python3";
 
-    public static async Task<JsonElement> RunAsync(string socket, string scenario, params string[] args)
+    /// <summary>A scenario of tests/interop/grpc_client.py.</summary>
+    public static Task<JsonElement> RunAsync(string socket, string scenario, params string[] args) =>
+        RunScriptAsync("grpc_client.py",
+            ["--socket", socket, "--repo-root", RepoPaths.Root, "--scenario", scenario, .. args.SelectMany(a => new[] { "--arg", a })]);
+
+    /// <summary>Any script of tests/interop with its arguments.</summary>
+    public static async Task<JsonElement> RunScriptAsync(string script, IEnumerable<string> args)
     {
-        string root = RepoPaths.Root;
         var start = new ProcessStartInfo(Python)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(root, "tests", "interop", "grpc_client.py"));
-        foreach (string arg in (string[])["--socket", socket, "--repo-root", root, "--scenario", scenario])
-            start.ArgumentList.Add(arg);
+        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "tests", "interop", script));
         foreach (string arg in args)
-        {
-            start.ArgumentList.Add("--arg");
             start.ArgumentList.Add(arg);
-        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
@@ -43,7 +43,7 @@ public static class PythonGrpcClient
         }
 
         string output = await stdout;
-        Assert.True(process.ExitCode == 0, $"grpc_client.py {scenario} exited {process.ExitCode}: {await stderr}");
+        Assert.True(process.ExitCode == 0, $"{script} exited {process.ExitCode}: {await stderr}");
         using JsonDocument document = JsonDocument.Parse(output);
         return document.RootElement.Clone();
     }

@@ -9,10 +9,24 @@ public sealed class RootFactAttribute : FactAttribute
 {
     public RootFactAttribute()
     {
-        if (Geteuid() != 0)
-            Skip = "needs root: creates namespaces, mounts and cgroups (CI runs as root)";
+        Skip = RootOnly.SkipReason;
     }
+}
 
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint Geteuid();
+/// <summary>A data-driven test that needs root, as <see cref="RootFactAttribute"/>.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute()
+    {
+        Skip = RootOnly.SkipReason;
+    }
+}
+
+internal static partial class RootOnly
+{
+    public static string? SkipReason =>
+        Geteuid() != 0 ? "needs root: creates namespaces, mounts and cgroups (CI runs as root)" : null;
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint Geteuid();
 }

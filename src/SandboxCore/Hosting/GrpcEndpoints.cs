@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Sandboxd.Core.Api.Grpc;
+namespace Sandboxd.Core.Hosting;
 
 /// <summary>Configures Kestrel endpoints for gRPC: HTTP/2 only, because without TLS there is no
 /// ALPN and an endpoint that also allows HTTP/1.1 speaks HTTP/1.1 to everyone.</summary>
@@ -16,13 +16,16 @@ public static class GrpcEndpoints
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
 
-    /// <summary>Limits for a gRPC server. The per-message limit is enforced from each frame's header
-    /// (ResourceExhausted, before buffering), so Kestrel's whole-body limit would only turn the
-    /// same condition into a vaguer error.</summary>
+    /// <summary>Limits for a gRPC server. The per-message limit is gRPC's own (ResourceExhausted),
+    /// so Kestrel's whole-body limit would only turn the same condition into a vaguer error.</summary>
     public static void ApplyLimits(KestrelServerOptions options)
     {
         options.AddServerHeader = false;
         options.Limits.MaxRequestBodySize = null;
+        // An Execute stream whose command prints nothing for minutes is not a slow client.
+        options.Limits.MinRequestBodyDataRate = null;
+        options.Limits.MinResponseDataRate = null;
+        options.Limits.Http2.MaxStreamsPerConnection = 1024;
         // Long Execute streams can be quiet for minutes; pings find dead peers without a request timeout.
         options.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(60);
         options.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);

@@ -1,0 +1,68 @@
+using System.Reflection;
+using Google.Protobuf;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+
+namespace Sandboxd.Core.Api.Binding;
+
+/// <summary>Receives a generated service's methods (with null handlers: the service instance is
+/// made per call) and registers each with an invoker on <typeparamref name="TService"/> and a
+/// strict request marshaller.</summary>
+internal sealed class StrictMessageBinder<TService>(ServiceMethodProviderContext<TService> context, Type serviceBase) : ServiceBinderBase
+    where TService : class
+{
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
+        context.AddUnaryMethod(Strict(method), Metadata(method.Name),
+            Invoker<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext)));
+
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
+        context.AddServerStreamingMethod(Strict(method), Metadata(method.Name),
+            Invoker<ServerStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest),
+                typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)));
+
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
+        context.AddClientStreamingMethod(Strict(method), Metadata(method.Name),
+            Invoker<ClientStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(IAsyncStreamReader<TRequest>),
+                typeof(ServerCallContext)));
+
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
+        context.AddDuplexStreamingMethod(Strict(method), Metadata(method.Name),
+            Invoker<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(IAsyncStreamReader<TRequest>),
+                typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)));
+
+    private static Method<TRequest, TResponse> Strict<TRequest, TResponse>(Method<TRequest, TResponse> method)
+        where TRequest : class
+        where TResponse : class
+    {
+        var inner = method.RequestMarshaller;
+        var strict = new Marshaller<TRequest>(inner.ContextualSerializer, deserialization =>
+        {
+            try
+            {
+                return inner.ContextualDeserializer(deserialization);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"malformed {typeof(TRequest).Name}: {e.Message}"));
+            }
+        });
+        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, strict, method.ResponseMarshaller);
+    }
+
+    /// <summary>An open-instance delegate to the service's override of the generated method.</summary>
+    private TDelegate Invoker<TDelegate>(string name, params Type[] parameters)
+        where TDelegate : Delegate
+    {
+        MethodInfo target = serviceBase.GetMethod(name, BindingFlags.Public | BindingFlags.Instance, parameters)
+            ?? throw new InvalidOperationException($"{serviceBase.Name} has no method {name}");
+        return (TDelegate)Delegate.CreateDelegate(typeof(TDelegate), target);
+    }
+
+    private static List<object> Metadata(string name)
+    {
+        var metadata = new List<object>(typeof(TService).GetCustomAttributes(inherit: true));
+        if (typeof(TService).GetMethod(name, BindingFlags.Public | BindingFlags.Instance) is { } implementation)
+            metadata.AddRange(implementation.GetCustomAttributes(inherit: true));
+        return metadata;
+    }
+}
