@@ -9,7 +9,10 @@ cgroups() { find /sys/fs/cgroup -maxdepth 3 -type d \( -name sandboxd -o -path '
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cgroups_before=$(cgroups)
-dotnet test Sandbox.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+# A test that hangs is killed after 10 minutes with a dump of the test host (CI has 90 in all):
+# it fails the run and names itself, instead of eating the time until CI gives up.
+dotnet test Sandbox.sln -c Release --no-build -nologo --blame-hang --blame-hang-timeout 10m --blame-hang-dump-type mini \
+  --results-directory "${TEST_RESULTS:-out/test-results}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
 count() { grep -E "^(Passed|Failed)!" "$log" | sed -nE "s/.*$1: *([0-9]+).*/\\1/p" | awk '{ n += $1 } END { print n + 0 }'; }

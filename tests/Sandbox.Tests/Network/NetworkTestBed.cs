@@ -119,13 +119,16 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>Reads until the other side's EOF; returns how many bytes came.</summary>
+    /// <summary>Reads until the other side's EOF; returns how many bytes came. Bounded by a
+    /// minute besides the caller's token, so a relay that never closes fails the test, not CI.</summary>
     public static async Task<long> ReceiveAllAsync(Socket socket, CancellationToken cancellationToken = default)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromMinutes(1));
         var buffer = new byte[256 * 1024];
         long total = 0;
         int n;
-        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, bounded.Token)) > 0)
             total += n;
         return total;
     }
