@@ -42,6 +42,7 @@ public static class DaemonHost
             sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>(),
             sp.GetRequiredService<SandboxNetworks>(), options.WarmEgress));
         services.AddEgressNetwork(options.Network);
+        services.AddSingleton<SandboxOwners>();
         services.AddSingleton<Orchestrator>();
         services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
         services.AddGrpc(grpc =>

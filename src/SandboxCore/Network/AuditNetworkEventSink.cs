@@ -2,14 +2,16 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
+using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation.Network;
 
 namespace Sandboxd.Core.Network;
 
 /// <summary>Every proxy decision onto the audit bus (NetworkAllowed / NetworkDenied) and the
 /// daemon log. The proxy reports an allowed connection when it closes, so its event already
-/// carries the bytes and duration. Both calls are non-blocking, as the proxy requires.</summary>
-public sealed partial class AuditNetworkEventSink(IAuditSink audit, ILogger<AuditNetworkEventSink> log) : INetworkEventSink
+/// carries the bytes and duration. Both calls are non-blocking, as the proxy requires. No API call
+/// is on the stack here: the event carries the correlation of the call that created the sandbox.</summary>
+public sealed partial class AuditNetworkEventSink(IAuditSink audit, SandboxOwners owners, ILogger<AuditNetworkEventSink> log) : INetworkEventSink
 {
     public void Record(NetworkDecision decision)
     {
@@ -28,7 +30,8 @@ public sealed partial class AuditNetworkEventSink(IAuditSink audit, ILogger<Audi
             attributes["address"] = address;
         if (decision.Sni is { } sni)
             attributes["sni"] = sni;
-        audit.Emit(decision.Allowed ? AuditKind.NetworkAllowed : AuditKind.NetworkDenied, decision.SandboxId, null, attributes);
+        audit.Emit(decision.Allowed ? AuditKind.NetworkAllowed : AuditKind.NetworkDenied, owners.Of(decision.SandboxId),
+            decision.SandboxId, null, attributes);
         if (decision.Allowed)
             LogAllowed(decision.SandboxId, decision.Protocol, decision.Destination, decision.Port, decision.ResolvedAddress ?? "-", decision.Rule, decision.BytesUp, decision.BytesDown);
         else

@@ -19,7 +19,7 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
-    TimeProvider clock, ILogger<Orchestrator> log) : IDisposable
+    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
@@ -34,6 +34,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
         var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, request.Hostname, profile, limits);
+        // Before the network is attached: its first decision may come before this call returns.
+        owners.Set(id, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);
         launched.Channel.SyscallObserved = notice => audit.Emit(SyscallAuditEvent.Kind(notice),
             (notice.Tag as ExecutionTag)?.Correlation ?? AuditCorrelation.None, id, (notice.Tag as ExecutionTag)?.ExecutionId,
             SyscallAuditEvent.Attributes(notice));
@@ -52,6 +54,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             _live.TryRemove(id, out _);
             await networks.DetachAsync(id, egress).ConfigureAwait(false);
             launched.Destroy();
+            owners.Forget(id);
             throw;
         }
         _ = WatchInitAsync(live);
@@ -72,6 +75,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         {
             launched.Destroy();
             RecordCreateFailed(id, e);
+            owners.Forget(id);
             throw;
         }
     }
@@ -234,6 +238,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             store.SetState(id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
         }
         audit.Emit(AuditKind.SandboxDestroyed, id, null);
+        owners.Forget(id);
         LogDestroyed(id);
         return true;
     }
@@ -295,7 +300,9 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             LogDestroyFailed(live.Record.Id, e.Message);
         }
         store.SetState(live.Record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
-        audit.Emit(AuditKind.SandboxFailed, live.Record.Id, null, new Dictionary<string, string> { ["error"] = "init exited" });
+        audit.Emit(AuditKind.SandboxFailed, owners.Of(live.Record.Id), live.Record.Id, null,
+            new Dictionary<string, string> { ["error"] = "init exited" });
+        owners.Forget(live.Record.Id);
     }
 
     private static Sandbox ToProto(SandboxRecord r) => SandboxMapping.ToProto(r);

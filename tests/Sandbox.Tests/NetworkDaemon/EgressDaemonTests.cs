@@ -58,6 +58,63 @@ public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixtur
     }
 
     [RootFact]
+    public async Task Each_decision_is_in_the_audit_record_with_its_verdict_reason_and_the_creators_correlation()
+    {
+        var world = await fixture.GetAsync();
+        using var tenantClient = Sandboxd.Tests.AuditApi.AuditApiClients.Sandboxes(world.Daemon, tenant: "net-tenant", traceId: "trace-net-1");
+        var sandbox = await tenantClient.CreateAsync(new CreateRequest
+        {
+            Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = world.Policy },
+        });
+        try
+        {
+            await tenantClient.RunAsync(sandbox.Id, [Curl, "-sS", "-k", "--max-time", "5", "-o", "/dev/null", "https://allowed.test/"]);
+            await tenantClient.RunAsync(sandbox.Id, [Curl, "-sS", "-k", "--max-time", "5", "-o", "/dev/null", "https://denied.test/"]);
+            using var asTenant = Sandboxd.Tests.AuditApi.AuditApiClients.Audit(world.Daemon, "net-tenant");
+            var allowed = await WaitForEventAsync(asTenant, sandbox.Id, 50);
+            var denied = await WaitForEventAsync(asTenant, sandbox.Id, 51);
+
+            Assert.Equal("allowed.test", allowed.Attributes["destination"]);
+            Assert.Equal("443", allowed.Attributes["port"]);
+            Assert.Equal("true", allowed.Attributes["allowed"]);
+            Assert.StartsWith("allowed-domain:allowed.test", allowed.Attributes["rule"], StringComparison.Ordinal);
+            Assert.Equal(world.Host.Address.ToString(), allowed.Attributes["address"]);
+            Assert.NotEqual("0", allowed.Attributes["bytes_down"]);
+            Assert.Equal("denied.test", denied.Attributes["destination"]);
+            Assert.Equal("false", denied.Attributes["allowed"]);
+            Assert.Equal("denied-domain:denied.test", denied.Attributes["rule"]);
+            foreach (var ev in new[] { allowed, denied })
+            {
+                Assert.Equal("net-tenant", ev.Tenant);
+                Assert.Equal("uid:0", ev.Principal);
+                Assert.Equal("trace-net-1", ev.TraceId);
+            }
+            using var otherTenant = Sandboxd.Tests.AuditApi.AuditApiClients.Audit(world.Daemon, "someone-else");
+            Assert.Empty((await otherTenant.QueryAsync(new AuditQueryRequest { SandboxId = sandbox.Id })).Events);
+        }
+        finally
+        {
+            await tenantClient.DestroyAsync(sandbox.Id);
+        }
+    }
+
+    private static async Task<AuditEvent> WaitForEventAsync(Sandboxd.Api.Client.AuditClient audit, string sandboxId, int kind)
+    {
+        // An allowed connection is reported when it closes, a moment after curl exits.
+        var deadline = Environment.TickCount64 + 10_000;
+        while (true)
+        {
+            var request = new AuditQueryRequest { SandboxId = sandboxId };
+            request.Kinds.Add(kind);
+            if ((await audit.QueryAsync(request)).Events.FirstOrDefault() is { } ev)
+                return ev;
+            if (Environment.TickCount64 > deadline)
+                throw new TimeoutException($"no audit event of kind {kind} for {sandboxId}");
+            await Task.Delay(50);
+        }
+    }
+
+    [RootFact]
     public async Task A_policy_update_governs_new_connections()
     {
         var world = await fixture.GetAsync();
