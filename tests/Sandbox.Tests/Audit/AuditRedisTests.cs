@@ -198,6 +198,31 @@ public sealed class AuditRedisTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cursor_keeps_its_position_across_a_kill_and_restart_and_reads_what_was_appended_meanwhile()
+    {
+        _redis.Dispose();
+        _redis = new RedisServerProcess(_root.Path, persistent: true);
+        var factory = new AuditEventFactory(TimeProvider.System);
+        List<AuditEvent> Events(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(n =>
+            factory.Create(AuditKind.ExecutionStarted, AuditCorrelation.None, "sb", null, AuditTestPipelines.Numbered(n), AuditRisk.None))];
+        using var writer = RedisAuditStream.Open(_redis.Url, "k", 1000);
+        using var reader = RedisAuditStream.Open(_redis.Url, "k", 1000);
+        var cursor = reader.OpenCursor();
+        cursor.SeekToEnd();
+        writer.Append(Events(1, 5));
+        Assert.Equal([1, 2, 3, 4, 5], cursor.Next(100).Select(AuditTestPipelines.N));
+
+        _redis.Dispose();
+        Assert.ThrowsAny<IOException>(() => cursor.Next(100));
+        _redis = new RedisServerProcess(_root.Path, persistent: true);
+        await UntilReachable(writer);
+        writer.Append(Events(6, 9)); // before the cursor has read again
+        await UntilReachable(reader);
+        Assert.Equal([6, 7, 8, 9], cursor.Next(100).Select(AuditTestPipelines.N)); // not 1..5 again, and not only what comes next
+        Assert.Empty(cursor.Next(100));
+    }
+
+    [Fact]
     public async Task A_daemon_started_while_redis_is_down_runs_on_its_own_tiers_and_joins_the_stream_later()
     {
         _redis.Dispose();
@@ -254,11 +279,13 @@ public sealed class AuditRedisTests : IDisposable
     }
 
     /// <summary>Until the pipeline's client has reconnected: the stream answers a read.</summary>
-    private static Task UntilReachable(AuditPipeline pipeline) => Until(() =>
+    private static Task UntilReachable(AuditPipeline pipeline) => UntilReachable(pipeline.Stream!);
+
+    private static Task UntilReachable(IAuditStream stream) => Until(() =>
     {
         try
         {
-            pipeline.Stream!.ReadLatest(1);
+            stream.ReadLatest(1);
             return true;
         }
         catch (AuditStreamException)
