@@ -78,7 +78,13 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
         _journalTask = Task.Run(journalWriter.RunAsync);
         _coldTask = Task.Run(coldWriter.RunAsync);
         if (_stream is not null)
-            _sharedTail = new SharedStreamTail(Hot.Tail, _stream, e => PipelineLog.StreamTailFailed(log, e), () => PipelineLog.StreamTailResumed(log));
+        {
+            _sharedTail = new SharedStreamTail(Hot.Tail, _stream, e =>
+            {
+                Interlocked.Increment(ref Stats.HotTailOutagesCount);
+                PipelineLog.StreamTailFailed(log, e);
+            }, () => PipelineLog.StreamTailResumed(log));
+        }
         if (options.MigrationInterval > TimeSpan.Zero)
             Migrator.Start(options.MigrationInterval);
     }

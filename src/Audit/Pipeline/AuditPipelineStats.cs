@@ -12,6 +12,7 @@ public sealed class AuditPipelineStats
     internal long ReplayedCount;
     internal long WarmErrorsCount;
     internal long HotStreamErrorsCount;
+    internal long HotTailOutagesCount;
     internal long ColdSensitiveCount;
     internal long ColdDeferredCount;
 
@@ -41,6 +42,10 @@ public sealed class AuditPipelineStats
 
     /// <summary>Batches the Redis stream refused; warm still has them.</summary>
     public long HotStreamErrors => Interlocked.Read(ref HotStreamErrorsCount);
+
+    /// <summary>Times the live tail lost the shared stream; meanwhile it shows this daemon's events
+    /// only, and it resumes from where it was.</summary>
+    public long HotTailOutages => Interlocked.Read(ref HotTailOutagesCount);
 
     /// <summary>Sensitive events sealed into cold at once, ahead of retention.</summary>
     public long ColdSensitive => Interlocked.Read(ref ColdSensitiveCount);

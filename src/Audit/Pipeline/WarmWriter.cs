@@ -147,7 +147,7 @@ internal sealed class WarmWriter(WarmStore warm, SpillJournal journal, PipelineL
         {
             stream.Append(batch);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             PipelineLog.StreamFailed(log, batch.Count, e);
             Interlocked.Increment(ref stats.HotStreamErrorsCount);

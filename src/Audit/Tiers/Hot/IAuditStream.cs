@@ -10,8 +10,7 @@ public interface IAuditStream : IDisposable
     /// <summary>The newest <paramref name="count"/> entries, newest first.</summary>
     IReadOnlyList<AuditEvent> ReadLatest(int count);
 
-    /// <summary>A reader of what other daemons append from now on, on its own connection (a
-    /// blocking read must not hold up this daemon's appends). Opening never fails: where the
+    /// <summary>A reader of what other daemons append from now on. Opening never fails: where the
     /// stream ends is asked on the first read that reaches the server.</summary>
     IAuditStreamCursor OpenCursor();
 }

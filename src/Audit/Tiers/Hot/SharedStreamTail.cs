@@ -5,14 +5,20 @@ namespace Sandboxd.Audit.Tiers.Hot;
 /// <summary>Live tails across daemons. This daemon's events reach its tails from the hot ring the
 /// moment they are emitted; this adds the events other daemons append to the shared stream. One
 /// reader thread per daemon, and only while someone tails: the first subscriber moves the cursor
-/// to the stream's end (the tail starts now), the thread reads with XREAD BLOCK on the cursor's
-/// own connection, and it goes idle after the last subscriber leaves. The cursor skips this
-/// daemon's own entries, so nothing is shown twice; while Redis is down the ring keeps serving
-/// and the cursor resumes from where it was.</summary>
+/// to the stream's end (the tail starts now), the thread polls the cursor, and it goes idle after
+/// the last subscriber leaves. The cursor skips this daemon's own entries, so nothing is shown
+/// twice; while Redis is down the ring keeps serving and the cursor resumes from where it was.
+/// <para>Why a poll and not XREAD BLOCK: the stream's one multiplexer pipelines every command of
+/// this daemon, and a blocked read would stall the appends queued behind it. A dedicated
+/// connection for the block would work, but StackExchange.Redis does not model blocking commands
+/// (its timeouts would race the block) and it is a second connection per daemon to keep alive.
+/// A non-blocking XREAD every <see cref="PollInterval"/>, only while someone tails, costs one
+/// small round trip and adds at most that interval to a tail that already waits for the other
+/// daemon's warm commit.</para></summary>
 internal sealed class SharedStreamTail : IDisposable
 {
-    /// <summary>How long one XREAD waits: also how soon the thread notices the last tail left or the daemon stopping.</summary>
-    private static readonly TimeSpan Wait = TimeSpan.FromMilliseconds(200);
+    /// <summary>The pause after a read that found the stream drained: also how soon the thread notices the last tail left.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
     private const int ReadCount = 1024;
 
@@ -56,7 +62,6 @@ internal sealed class SharedStreamTail : IDisposable
     {
         _stop.Cancel();
         _thread.Join();
-        _cursor.Dispose();
         _wake.Dispose();
         _stop.Dispose();
     }
@@ -81,13 +86,18 @@ internal sealed class SharedStreamTail : IDisposable
                     }
                     try
                     {
-                        foreach (var ev in _cursor.Next(ReadCount, Wait))
+                        var events = _cursor.Next(ReadCount);
+                        foreach (var ev in events)
                             _tail.Publish(ev);
                         if (failing)
                             _readResumed();
                         failing = false;
+                        // Nothing to show: the stream is drained (or held only this daemon's own
+                        // entries, which then drain at ReadCount per interval, plenty for a tail).
+                        if (events.Count == 0)
+                            _stop.Token.WaitHandle.WaitOne(PollInterval);
                     }
-                    catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+                    catch (Exception e) when (e is IOException or InvalidOperationException)
                     {
                         if (!failing)
                             _readFailed(e);
