@@ -52,7 +52,9 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         AllowedPorts = [443],
     };
 
-    public static async Task<NetworkTestBed> StartAsync(bool transparent = false)
+    /// <param name="names">More names for the bed's resolver, beside the fixed ones.</param>
+    public static async Task<NetworkTestBed> StartAsync(bool transparent = false,
+        IReadOnlyDictionary<string, IPAddress[]>? names = null)
     {
         var tag = "sbxt" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var block = RandomNumberGenerator.GetInt32(1, 255);
@@ -67,13 +69,16 @@ internal sealed class NetworkTestBed : IAsyncDisposable
             host.ServeTcp(443, TestServers.HttpsAsync);
             host.ServeUdpEcho(53);
             sandbox = await FakeSandbox.StartAsync();
-            var resolver = new StaticDnsResolver(new Dictionary<string, IPAddress[]>
+            var map = new Dictionary<string, IPAddress[]>
             {
                 ["allowed.test"] = [host.Address],
                 ["denied.test"] = [host.Address],
                 ["loopback.test"] = [IPAddress.Loopback],
                 ["private.test"] = [IPAddress.Parse("10.99.0.1")],
-            });
+            };
+            foreach (var (name, addresses) in names ?? new Dictionary<string, IPAddress[]>())
+                map[name] = addresses;
+            var resolver = new StaticDnsResolver(map);
             network = new EgressNetwork(new EgressOptions
             {
                 AddressPool = $"10.213.{block}.0/24",
