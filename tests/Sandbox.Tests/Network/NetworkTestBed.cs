@@ -53,8 +53,9 @@ internal sealed class NetworkTestBed : IAsyncDisposable
     };
 
     /// <param name="names">More names for the bed's resolver, beside the fixed ones.</param>
+    /// <param name="headTimeout">The proxy's head (and ClientHello) deadline, when not its default.</param>
     public static async Task<NetworkTestBed> StartAsync(bool transparent = false,
-        IReadOnlyDictionary<string, IPAddress[]>? names = null)
+        IReadOnlyDictionary<string, IPAddress[]>? names = null, TimeSpan? headTimeout = null)
     {
         var tag = "sbxt" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var block = RandomNumberGenerator.GetInt32(1, 255);
@@ -86,6 +87,7 @@ internal sealed class NetworkTestBed : IAsyncDisposable
                 Events = events,
                 Resolver = resolver,
                 ConnectTimeout = TimeSpan.FromSeconds(2),
+                HeadTimeout = headTimeout ?? TimeSpan.FromSeconds(15),
             });
             var attachment = await network.AttachAsync("sb-" + tag, sandbox.Pid, PolicyFor(host), transparent);
             return new NetworkTestBed(tag, block, host, sandbox, network, attachment, events);
@@ -111,6 +113,28 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         await socket.SendAsync(Encoding.ASCII.GetBytes($"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n"));
         var head = await ReadHeadAsync(socket);
         return (socket, int.Parse(head[9..12], System.Globalization.CultureInfo.InvariantCulture), head);
+    }
+
+    /// <summary>Opens a SOCKS5 tunnel (name address type) from inside the sandbox; returns the socket
+    /// and the reply code (0: succeeded).</summary>
+    public async Task<(Socket Socket, int Reply)> Socks5ConnectAsync(string host, int port)
+    {
+        var socket = Sandbox.Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(Attachment.ProxyEndpoint).WaitAsync(TimeSpan.FromSeconds(5));
+        var name = Encoding.ASCII.GetBytes(host);
+        await socket.SendAsync(new byte[] { 5, 1, 0 });
+        await socket.SendAsync((byte[])[5, 1, 0, 3, (byte)name.Length, .. name, (byte)(port >> 8), (byte)port]);
+        var reply = new byte[12];
+        var got = 0;
+        using var cts = new CancellationTokenSource(5000);
+        while (got < 12)
+        {
+            var n = await socket.ReceiveAsync(reply.AsMemory(got, 12 - got), SocketFlags.None, cts.Token);
+            if (n == 0)
+                break;
+            got += n;
+        }
+        return (socket, got == 12 ? reply[3] : -1);
     }
 
     /// <summary>Sends a raw plain-HTTP proxy request from inside the sandbox; returns the whole reply.</summary>
