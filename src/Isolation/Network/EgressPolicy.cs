@@ -1,8 +1,9 @@
 namespace Sandboxd.Isolation.Network;
 
 /// <summary>What a sandbox may reach through the proxy. Denied domains win over allowed ones;
-/// a destination must also use an allowed port. Loopback, link-local, private and metadata
-/// addresses are refused unless an allowed CIDR covers them.</summary>
+/// a destination must also use an allowed port. Loopback, link-local, private, metadata and
+/// special-purpose addresses, and every address of the host itself, are refused unless an allowed
+/// CIDR covers them.</summary>
 public sealed record EgressPolicy
 {
     /// <summary>Exact names ("api.example.com") or one leading wildcard ("*.example.com", which
@@ -13,7 +14,7 @@ public sealed record EgressPolicy
     public IReadOnlyList<string> DeniedDomains { get; init; } = [];
 
     /// <summary>CIDRs ("203.0.113.0/24") that IP-literal destinations may use, and that lift the
-    /// private-range denial for names resolving into them.</summary>
+    /// restricted-range and host-address denials for names resolving into them.</summary>
     public IReadOnlyList<string> AllowedCidrs { get; init; } = [];
 
     public IReadOnlyList<int> AllowedPorts { get; init; } = [80, 443];

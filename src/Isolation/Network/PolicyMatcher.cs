@@ -55,10 +55,12 @@ public sealed class PolicyMatcher
 
     /// <summary>The check on the address actually connected to. A literal needs a CIDR; a resolved
     /// name only needs one when it lands in a restricted range (loopback, private, link-local,
-    /// metadata), which is what stops DNS rebinding to the host or the local network.</summary>
+    /// metadata, special-purpose) or on an address of the host itself, which is what stops DNS
+    /// rebinding to the host or the local network. An address that carries an IPv4 one
+    /// (mapped, NAT64) is judged by that.</summary>
     public PolicyVerdict CheckAddress(IPAddress address, bool isLiteral)
     {
-        var ip = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var ip = RestrictedRanges.Effective(address);
         foreach (var cidr in _cidrs)
         {
             if (cidr.Contains(ip))
@@ -66,9 +68,11 @@ public sealed class PolicyMatcher
         }
         if (isLiteral)
             return PolicyVerdict.Deny("address-not-allowed");
-        var restricted = RestrictedRanges.Covering(ip);
-        return restricted is { } range
-            ? PolicyVerdict.Deny($"restricted-address:{range}")
+        if (RestrictedRanges.Covering(ip) is { } range)
+            return PolicyVerdict.Deny($"restricted-address:{range}");
+        // Last: the only check here that asks the kernel, and only public-looking addresses reach it.
+        return HostAddresses.IsOwn(ip) || (!ip.Equals(address) && HostAddresses.IsOwn(address))
+            ? PolicyVerdict.Deny("host-address")
             : PolicyVerdict.Allow("public-address");
     }
 

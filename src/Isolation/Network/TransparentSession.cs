@@ -23,21 +23,11 @@ internal sealed class TransparentSession(SandboxProxy proxy, Socket client)
             proxy.Record("transparent", "", null, 0, null, PolicyVerdict.Deny("no-original-destination"), 0, 0, _start);
             return;
         }
-        var buffer = new byte[Math.Max(ClientHello.MaxRecord, RequestHead.MaxSize)];
+        var buffer = new byte[RequestHead.MaxSize];
         var filled = await ReadFirstAsync(buffer, cancellationToken);
-        if (filled > 0 && buffer[0] == ClientHello.HandshakeRecord)
+        if (filled > 0 && buffer[0] == TlsRecords.Handshake)
         {
-            filled = await Tunnel.ReadRecordAsync(client, buffer, filled, cancellationToken);
-            var length = ClientHello.RecordLength(buffer.AsSpan(0, filled));
-            string? sni = null;
-            if (length < 0 || length > filled || !ClientHello.TryReadSni(buffer.AsSpan(0, length), out sni))
-            {
-                proxy.Record("transparent-tls", original.Address.ToString(), original.Address, original.Port, null,
-                    PolicyVerdict.Deny("tls-malformed-client-hello"), 0, 0, _start);
-                return;
-            }
-            await RelayAsync("transparent-tls", sni ?? original.Address.ToString(), original.Port, sni,
-                buffer.AsMemory(0, filled), cancellationToken);
+            await RelayTlsAsync(original, buffer.AsMemory(0, filled), cancellationToken);
             return;
         }
         var headEnd = RequestHead.FindEnd(buffer.AsSpan(0, filled));
@@ -54,8 +44,27 @@ internal sealed class TransparentSession(SandboxProxy proxy, Socket client)
             cancellationToken);
     }
 
+    /// <summary>The name is the ClientHello's, put together across records first; without one the
+    /// dialled address is judged, and a second hello after a retry must then name nothing either.</summary>
+    private async Task RelayTlsAsync(IPEndPoint original, ReadOnlyMemory<byte> first, CancellationToken cancellationToken)
+    {
+        using var reader = new ClientHelloReader(client, first.Span);
+        var read = await reader.ReadHelloAsync(0, proxy.Options.HeadTimeout, cancellationToken);
+        if (read is not { Status: HandshakeStatus.Complete, Hello: { } hello })
+        {
+            var refusal = SniRule.Refusal(read, "", retry: false)!;
+            proxy.Record("transparent-tls", original.Address.ToString(), original.Address, original.Port, null,
+                PolicyVerdict.Deny(refusal), 0, 0, _start);
+            return;
+        }
+        var host = hello.Sni ?? original.Address.ToString();
+        // A name HostName refuses is refused by the policy before any tunnel, so "" never stands for one.
+        var expectedSni = hello.Sni is null ? "" : HostName.Normalize(hello.Sni) ?? "";
+        await RelayAsync("transparent-tls", host, original.Port, hello.Sni, reader.Held, cancellationToken, expectedSni);
+    }
+
     private async Task RelayAsync(string protocol, string host, int port, string? sni, ReadOnlyMemory<byte> initial,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? expectedSni = null)
     {
         var destination = await proxy.DecideAsync(host, port, cancellationToken);
         if (!destination.Verdict.Allowed)
@@ -71,9 +80,9 @@ internal sealed class TransparentSession(SandboxProxy proxy, Socket client)
         }
         using (upstream)
         {
-            var result = await Tunnel.RunAsync(proxy, client, upstream, initial, null, cancellationToken);
+            var result = await Tunnel.RunAsync(proxy, client, upstream, initial, expectedSni, cancellationToken);
             var verdict = result.DeniedBy is { } rule ? PolicyVerdict.Deny(rule) : destination.Verdict;
-            proxy.Record(protocol, host, destination.Address, port, sni, verdict, result.BytesUp, result.BytesDown,
+            proxy.Record(protocol, host, destination.Address, port, result.Sni ?? sni, verdict, result.BytesUp, result.BytesDown,
                 _start);
         }
     }

@@ -5,7 +5,8 @@ namespace Sandboxd.Isolation.Network;
 
 /// <summary>Relays bytes both ways between the sandbox and the destination, counting them against
 /// the sandbox's budget. With an expected host, the first client bytes are inspected here: a TLS
-/// ClientHello must name that host (or none), else the tunnel closes before anything is sent.
+/// ClientHello must name that host (see <see cref="SniRule"/>), else the tunnel closes before
+/// the hello is sent.
 /// Everything after that is moved by the native splice relay, which is already answering the
 /// upstream's bytes while the client's are inspected.</summary>
 internal static class Tunnel
@@ -48,57 +49,56 @@ internal static class Tunnel
     }
 
     /// <summary>Reads and checks the ClientHello (when a host is expected), then forwards what was
-    /// read; an empty client (EOF) is left to the relay, which half-closes the upstream.</summary>
+    /// read; an empty client (EOF) is left to the relay, which half-closes the upstream. The first
+    /// hello goes on once judged (the server must answer it before a second one can come); a
+    /// second hello, if the client's records show one, is judged before it goes.</summary>
     private static async Task SendFirstBytesAsync(
         SandboxProxy proxy, Socket client, Socket upstream, ReadOnlyMemory<byte> initial, string? expectedHost,
         FirstBytes first, CancellationToken token)
     {
-        var buffer = new byte[ClientHello.MaxRecord];
-        initial.CopyTo(buffer);
-        var filled = initial.Length;
+        using var reader = new ClientHelloReader(client, initial.Span);
         if (expectedHost is not null)
         {
-            if (filled == 0)
-                filled = await client.ReceiveAsync(buffer, SocketFlags.None, token);
-            if (filled > 0 && buffer[0] == ClientHello.HandshakeRecord)
+            // No deadline yet: in a server-speaks-first protocol the client waits for the server.
+            if (reader.Filled == 0)
+                await reader.ReceiveAsync(token);
+            if (reader.StartsWithHandshake)
             {
-                filled = await ReadRecordAsync(client, buffer, filled, token);
-                first.DeniedBy = CheckSni(buffer.AsSpan(0, filled), expectedHost, first);
-                if (first.DeniedBy is not null)
+                var deadline = proxy.Options.HeadTimeout;
+                var hello = await reader.ReadHelloAsync(0, deadline, token);
+                first.Sni = hello.Hello?.Sni;
+                if ((first.DeniedBy = SniRule.Refusal(hello, expectedHost, retry: false)) is not null)
                     return;
+                if (!await ForwardAsync(proxy, upstream, reader, hello.End, first, token))
+                    return;
+                if (hello.Hello!.Value.OffersTls13 && await reader.ReadRetryHelloAsync(deadline, token) is { } retry)
+                {
+                    first.DeniedBy = SniRule.Refusal(retry, expectedHost, retry: true);
+                    if (first.DeniedBy is not null)
+                    {
+                        first.Sni = retry.Hello?.Sni ?? first.Sni;
+                        return;
+                    }
+                }
             }
         }
-        if (filled == 0)
-            return;
-        await upstream.SendAsync(buffer.AsMemory(0, filled), SocketFlags.None, token);
-        first.Up = filled;
-        if (!await proxy.Budget.ChargeAsync(filled, token))
-            first.DeniedBy = "limit:total-bytes";
+        await ForwardAsync(proxy, upstream, reader, reader.Filled, first, token);
     }
 
-    /// <summary>Reads until the first TLS record is complete (a record is at most 16 KiB + 5).</summary>
-    internal static async Task<int> ReadRecordAsync(Socket client, byte[] buffer, int filled, CancellationToken token)
+    /// <summary>Sends the first <paramref name="count"/> held bytes on and charges them; false once
+    /// the total-bytes limit is passed.</summary>
+    private static async Task<bool> ForwardAsync(SandboxProxy proxy, Socket upstream, ClientHelloReader reader, int count,
+        FirstBytes first, CancellationToken token)
     {
-        while (ClientHello.RecordLength(buffer.AsSpan(0, filled)) is var length && (length < 0 || length > filled)
-               && filled < buffer.Length)
-        {
-            var n = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, token);
-            if (n == 0)
-                break;
-            filled += n;
-        }
-        return filled;
-    }
-
-    private static string? CheckSni(ReadOnlySpan<byte> data, string expectedHost, FirstBytes first)
-    {
-        var length = ClientHello.RecordLength(data);
-        if (length < 0 || length > data.Length || !ClientHello.TryReadSni(data[..length], out var sni))
-            return "tls-malformed-client-hello";
-        first.Sni = sni;
-        if (sni is null)
-            return null;
-        return string.Equals(HostName.Normalize(sni), expectedHost, StringComparison.Ordinal) ? null : "sni-mismatch";
+        if (count == 0)
+            return true;
+        await upstream.SendAsync(reader.Held[..count], SocketFlags.None, token);
+        reader.Consume(count);
+        first.Up += count;
+        if (await proxy.Budget.ChargeAsync(count, token))
+            return true;
+        first.DeniedBy = "limit:total-bytes";
+        return false;
     }
 
     private sealed class FirstBytes

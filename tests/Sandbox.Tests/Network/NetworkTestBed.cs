@@ -52,7 +52,10 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         AllowedPorts = [443],
     };
 
-    public static async Task<NetworkTestBed> StartAsync(bool transparent = false)
+    /// <param name="names">More names for the bed's resolver, beside the fixed ones.</param>
+    /// <param name="headTimeout">The proxy's head (and ClientHello) deadline, when not its default.</param>
+    public static async Task<NetworkTestBed> StartAsync(bool transparent = false,
+        IReadOnlyDictionary<string, IPAddress[]>? names = null, TimeSpan? headTimeout = null)
     {
         var tag = "sbxt" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var block = RandomNumberGenerator.GetInt32(1, 255);
@@ -67,13 +70,16 @@ internal sealed class NetworkTestBed : IAsyncDisposable
             host.ServeTcp(443, TestServers.HttpsAsync);
             host.ServeUdpEcho(53);
             sandbox = await FakeSandbox.StartAsync();
-            var resolver = new StaticDnsResolver(new Dictionary<string, IPAddress[]>
+            var map = new Dictionary<string, IPAddress[]>
             {
                 ["allowed.test"] = [host.Address],
                 ["denied.test"] = [host.Address],
                 ["loopback.test"] = [IPAddress.Loopback],
                 ["private.test"] = [IPAddress.Parse("10.99.0.1")],
-            });
+            };
+            foreach (var (name, addresses) in names ?? new Dictionary<string, IPAddress[]>())
+                map[name] = addresses;
+            var resolver = new StaticDnsResolver(map);
             network = new EgressNetwork(new EgressOptions
             {
                 AddressPool = $"10.213.{block}.0/24",
@@ -81,6 +87,7 @@ internal sealed class NetworkTestBed : IAsyncDisposable
                 Events = events,
                 Resolver = resolver,
                 ConnectTimeout = TimeSpan.FromSeconds(2),
+                HeadTimeout = headTimeout ?? TimeSpan.FromSeconds(15),
             });
             var attachment = await network.AttachAsync("sb-" + tag, sandbox.Pid, PolicyFor(host), transparent);
             return new NetworkTestBed(tag, block, host, sandbox, network, attachment, events);
@@ -106,6 +113,28 @@ internal sealed class NetworkTestBed : IAsyncDisposable
         await socket.SendAsync(Encoding.ASCII.GetBytes($"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n"));
         var head = await ReadHeadAsync(socket);
         return (socket, int.Parse(head[9..12], System.Globalization.CultureInfo.InvariantCulture), head);
+    }
+
+    /// <summary>Opens a SOCKS5 tunnel (name address type) from inside the sandbox; returns the socket
+    /// and the reply code (0: succeeded).</summary>
+    public async Task<(Socket Socket, int Reply)> Socks5ConnectAsync(string host, int port)
+    {
+        var socket = Sandbox.Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(Attachment.ProxyEndpoint).WaitAsync(TimeSpan.FromSeconds(5));
+        var name = Encoding.ASCII.GetBytes(host);
+        await socket.SendAsync(new byte[] { 5, 1, 0 });
+        await socket.SendAsync((byte[])[5, 1, 0, 3, (byte)name.Length, .. name, (byte)(port >> 8), (byte)port]);
+        var reply = new byte[12];
+        var got = 0;
+        using var cts = new CancellationTokenSource(5000);
+        while (got < 12)
+        {
+            var n = await socket.ReceiveAsync(reply.AsMemory(got, 12 - got), SocketFlags.None, cts.Token);
+            if (n == 0)
+                break;
+            got += n;
+        }
+        return (socket, got == 12 ? reply[3] : -1);
     }
 
     /// <summary>Sends a raw plain-HTTP proxy request from inside the sandbox; returns the whole reply.</summary>
