@@ -53,7 +53,7 @@ internal sealed class AuditFilters
     }
 
     public AuditClient Connect(ParseResult result) =>
-        AuditClient.ForUnixSocket(result.GetValue(CommonOptions.Socket)!, result.GetValue(AsTenant));
+        AuditClient.ForUnixSocket(CommonOptions.SocketOf(result), result.GetValue(AsTenant));
 
     public AuditQueryRequest Query(ParseResult result)
     {

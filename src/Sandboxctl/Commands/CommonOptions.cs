@@ -17,13 +17,29 @@ internal static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "machine-readable JSON output" };
 
-    public static SandboxesClient Connect(ParseResult result) => SandboxesClient.ForUnixSocket(result.GetValue(Socket)!);
+    // The socket this invocation talks to, for the one message that needs it: a CLI runs one command.
+    private static string? _socketInUse;
+
+    public static SandboxesClient Connect(ParseResult result) => SandboxesClient.ForUnixSocket(SocketOf(result));
+
+    /// <summary>The --socket value, remembered so that "cannot reach" can name it.</summary>
+    public static string SocketOf(ParseResult result) => _socketInUse = result.GetValue(Socket)!;
 
     public static string ToJson(IMessage message) =>
         new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(message);
 
     /// <summary>One message on one line (JSON lines), field names as in the proto's JSON mapping.</summary>
     public static string ToJsonLine(IMessage message) => JsonFormatter.Default.Format(message);
+
+    private static string Unreachable(RpcException e)
+    {
+        if (_socketInUse is { } socket && !File.Exists(socket))
+            return $"no socket at {socket} (is sandboxd running? `make run` starts it)";
+        Exception? inner = e.Status.DebugException;
+        while (inner?.InnerException is not null)
+            inner = inner.InnerException;
+        return $"{_socketInUse}: {inner?.Message ?? e.Status.Detail}";
+    }
 
     /// <summary>Runs a command body; a gRPC error goes to stderr with a non-zero exit.</summary>
     public static async Task<int> Run(Func<Task<int>> body)
@@ -40,7 +56,7 @@ internal static class CommonOptions
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {
-            await Console.Error.WriteLineAsync($"sandboxctl: cannot reach sandboxd: {e.Status.Detail}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"sandboxctl: cannot reach sandboxd: {Unreachable(e)}").ConfigureAwait(false);
             return 1;
         }
         catch (RpcException e)
