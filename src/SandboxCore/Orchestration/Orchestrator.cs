@@ -161,10 +161,11 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         if (!_live.TryGetValue(request.SandboxId, out var live))
             throw new SandboxNotFoundException(request.SandboxId);
 
-        var spec = new ExecSpec(argv, CommandEnvironment.Build(home, live.Egress?.ProxyEnvironment, request.Env),
-            request.Cwd.Length > 0 ? request.Cwd : home, uid, gid);
+        var timeout = RequestChecks.Timeout(request.TimeoutMs);
+        var env = CommandEnvironment.Build(home, live.Egress?.ProxyEnvironment, request.Env);
+        RequestChecks.ArgsAndEnvCount(argv.Count, env.Count);
+        var spec = new ExecSpec(argv, env, request.Cwd.Length > 0 ? request.Cwd : home, uid, gid);
         var executionId = live.NextExecutionId();
-        TimeSpan? timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : null;
         ExecutionResult result;
         var before = ReadCounters(live);
         // The previous execution's file walk ends first: its "after" is this one's "before".

@@ -7,7 +7,13 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Small named checks on request fields, each throwing with the field's name.</summary>
 public static partial class RequestChecks
 {
-    public const int MaxArgs = 4096;
+    /// <summary>init's table holds 4,096 pointers for argv and envp together, each list ending
+    /// in NULL (native/init.c MAX_ARGS): so argc + envc ≤ 4,094, checked here once, with the
+    /// environment the daemon adds counted in.</summary>
+    public const int MaxArgsAndEnv = 4096 - 2;
+
+    /// <summary>The longest timer .NET can arm (uint.MaxValue − 1 ms, about 49.7 days).</summary>
+    public const uint MaxTimeoutMs = uint.MaxValue - 1;
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex IdPattern();
@@ -54,13 +60,12 @@ public static partial class RequestChecks
     {
         if (argv.Count == 0)
             throw new InvalidFieldException("argv", "must not be empty");
-        if (argv.Count > MaxArgs)
-            throw new InvalidFieldException("argv", $"at most {MaxArgs} arguments");
+        if (argv.Count > MaxArgsAndEnv)
+            throw new InvalidFieldException("argv", $"at most {MaxArgsAndEnv} arguments");
         if (argv[0].Length == 0)
             throw new InvalidFieldException("argv[0]", "must not be empty");
         for (int i = 0; i < argv.Count; i++)
-            if (argv[i].Contains('\0', StringComparison.Ordinal))
-                throw new InvalidFieldException($"argv[{i}]", "contains NUL");
+            Text($"argv[{i}]", argv[i]);
     }
 
     public static void Env(IReadOnlyDictionary<string, string> env)
@@ -69,15 +74,39 @@ public static partial class RequestChecks
         {
             if (!EnvNamePattern().IsMatch(name))
                 throw new InvalidFieldException("env", $"'{Truncate(name)}' is not a variable name");
-            if (value.Contains('\0', StringComparison.Ordinal))
-                throw new InvalidFieldException($"env[{name}]", "contains NUL");
+            Text($"env[{name}]", value);
         }
+    }
+
+    /// <summary>argv and the final environment (defaults and proxy variables included) fit init's table.</summary>
+    public static void ArgsAndEnvCount(int argc, int envc)
+    {
+        if (argc + envc > MaxArgsAndEnv)
+            throw new InvalidFieldException("argv", $"{argc} arguments and {envc} environment variables; at most {MaxArgsAndEnv} together");
     }
 
     public static void Cwd(string cwd)
     {
         if (cwd.Length > 0 && (!cwd.StartsWith('/') || cwd.Contains('\0', StringComparison.Ordinal)))
             throw new InvalidFieldException("cwd", "must be an absolute path inside the sandbox");
+        Text("cwd", cwd);
+    }
+
+    /// <summary>0 is no timeout of the command's own.</summary>
+    public static TimeSpan? Timeout(uint timeoutMs) => timeoutMs switch
+    {
+        0 => null,
+        > MaxTimeoutMs => throw new InvalidFieldException("timeout_ms",
+            $"{timeoutMs} is beyond the longest timeout, {MaxTimeoutMs} ms (about 49.7 days); 0 means none"),
+        _ => TimeSpan.FromMilliseconds(timeoutMs),
+    };
+
+    /// <summary>Bytes that are not UTF-8 never get here: the parser refuses the message and
+    /// Api.Binding names the field.</summary>
+    private static void Text(string field, string value)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+            throw new InvalidFieldException(field, "contains NUL");
     }
 
     /// <summary>"sandbox" (default), "root", or a numeric uid (gid = uid).</summary>

@@ -4,8 +4,10 @@ using Sandboxd.Api.V1;
 
 namespace Sandboxd.Ctl.Commands;
 
-/// <summary>exec ID [--timeout S] [--env K=V]… [--cwd DIR] [--user U] -- CMD ARG…: output streams
-/// live; exits with the command's code, 128+N for signal N, like a shell.</summary>
+/// <summary>exec ID [--timeout S] [--env K=V]… [--cwd DIR] [--user U] [--json] -- CMD ARG…: output
+/// streams live; exits with the command's code, 128+N for signal N, like a shell. A kill by a limit
+/// (memory, pids, the timeout) is said in one line on stderr; --json adds the whole exit status
+/// there as one JSON line.</summary>
 internal static class ExecCommand
 {
     public static Command Build()
@@ -16,7 +18,8 @@ internal static class ExecCommand
         var env = new Option<string[]>("--env") { Description = "K=V, repeatable", AllowMultipleArgumentsPerToken = false };
         var cwd = new Option<string?>("--cwd") { Description = "working directory inside the sandbox" };
         var user = new Option<string?>("--user") { Description = "sandbox (default), root, or a uid" };
-        var command = new Command("exec", "run a command in a sandbox") { id, argv, timeout, env, cwd, user };
+        var json = new Option<bool>("--json") { Description = "also print the exit status (limits hit, CPU time, peak memory) as JSON on stderr" };
+        var command = new Command("exec", "run a command in a sandbox") { id, argv, timeout, env, cwd, user, json };
         command.SetAction((result, cancel) => CommonOptions.Run(async () =>
         {
             var request = new ExecuteRequest { SandboxId = result.GetValue(id)!, Cwd = result.GetValue(cwd) ?? "", User = result.GetValue(user) ?? "" };
@@ -36,12 +39,12 @@ internal static class ExecCommand
             // stdin is passed through when it is a pipe or file, never when it is a terminal.
             if (Console.IsInputRedirected)
                 request.Stdin = await ByteString.FromStreamAsync(Console.OpenStandardInput(), cancel);
-            return await StreamAsync(result, request, cancel);
+            return await StreamAsync(result, request, result.GetValue(json), cancel);
         }));
         return command;
     }
 
-    private static async Task<int> StreamAsync(ParseResult result, ExecuteRequest request, CancellationToken cancel)
+    private static async Task<int> StreamAsync(ParseResult result, ExecuteRequest request, bool json, CancellationToken cancel)
     {
         using var client = CommonOptions.Connect(result);
         await using var stdout = Console.OpenStandardOutput();
@@ -60,12 +63,28 @@ internal static class ExecCommand
                     break;
                 case ExecuteResponse.PayloadOneofCase.Exit:
                     var exit = message.Exit;
-                    if (exit.TimedOut)
-                        await Console.Error.WriteLineAsync($"sandboxctl: command timed out after {request.TimeoutMs} ms");
+                    if (await KilledBecauseAsync(client, request, exit, cancel) is { } reason)
+                        await Console.Error.WriteLineAsync($"sandboxctl: command killed: {reason}");
+                    if (json)
+                        await Console.Error.WriteLineAsync(CommonOptions.ToJsonLine(exit));
                     return exit.Signal != 0 ? 128 + exit.Signal : exit.ExitCode;
             }
         }
         await Console.Error.WriteLineAsync("sandboxctl: the stream ended without an exit status");
         return 1;
+    }
+
+    /// <summary>Which limit killed the command, with the limit's value; null when none did.</summary>
+    private static async Task<string?> KilledBecauseAsync(Sandboxd.Api.Client.SandboxesClient client, ExecuteRequest request,
+        ExitStatus exit, CancellationToken cancel)
+    {
+        if (exit.TimedOut)
+            return $"timed out after {request.TimeoutMs} ms";
+        if (!exit.OomKilled && !exit.PidsLimitHit)
+            return null;
+        var limits = (await client.GetAsync(request.SandboxId, cancel)).Limits;
+        return exit.OomKilled
+            ? $"out of memory (limit {ResourceOptions.FormatSize(limits?.MemoryBytes ?? 0)})"
+            : $"process limit reached (limit {limits?.Pids ?? 0} processes)";
     }
 }

@@ -50,4 +50,18 @@ internal sealed class ResourceOptions
             ? (long)(n * unit)
             : null;
     }
+
+    /// <summary>The inverse of <see cref="ParseSize"/> for messages: 64 MiB, 1.5 GiB, 512 B.</summary>
+    public static string FormatSize(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return value.ToString(value % 1 == 0 ? "0" : "0.#", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
 }

@@ -24,6 +24,57 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
     }
 
     [RootFact]
+    public async Task A_timeout_beyond_the_longest_timer_is_invalid_and_names_the_field()
+    {
+        await WithSandbox(async id =>
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() =>
+                Daemon.Client.RunAsync(id, ["/bin/true"], timeoutMs: uint.MaxValue));
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.StartsWith("timeout_ms: 4294967295 is beyond", e.Status.Detail, StringComparison.Ordinal);
+            var longest = await Daemon.Client.RunAsync(id, ["/bin/echo", "ok"], timeoutMs: uint.MaxValue - 1);
+            Assert.Equal("ok\n", longest.Stdout);
+        });
+    }
+
+    [RootFact]
+    public async Task Arguments_that_are_not_utf8_are_refused_naming_the_argument()
+    {
+        await WithSandbox(async id =>
+        {
+            // Hand-made: no client library sends a string field with bytes that are not UTF-8.
+            byte[] Field(int number, byte[] value) => [(byte)(number << 3 | 2), (byte)value.Length, .. value];
+            byte[] request = [.. Field(1, System.Text.Encoding.ASCII.GetBytes(id)), .. Field(2, "/bin/echo"u8.ToArray()),
+                .. Field(2, [0x61, 0xff, 0xfe])];
+            var reply = await RawGrpc.PostAsync(Daemon.Socket, "/sandbox.v1.Sandboxes/Execute", RawGrpc.Frame(request));
+            Assert.Equal("3", reply.GrpcStatus);
+            Assert.StartsWith("argv[1]: is not valid UTF-8", reply.Message, StringComparison.Ordinal);
+            byte[] badEnv = [.. Field(1, System.Text.Encoding.ASCII.GetBytes(id)), .. Field(2, "/bin/true"u8.ToArray()),
+                .. Field(3, [.. Field(1, "X"u8.ToArray()), .. Field(2, [0x62, 0xc3])])];
+            var env = await RawGrpc.PostAsync(Daemon.Socket, "/sandbox.v1.Sandboxes/Execute", RawGrpc.Frame(badEnv));
+            Assert.Equal(("3", "env[X]: is not valid UTF-8"), (env.GrpcStatus, env.Message));
+            // U+FFFD itself is a character like any other.
+            var replacement = await Daemon.Client.RunAsync(id, ["/bin/echo", "a\uFFFDb"]);
+            Assert.Equal("a\uFFFDb\n", replacement.Stdout);
+        });
+    }
+
+    [RootFact]
+    public async Task Arguments_and_environment_beyond_inits_table_are_refused_naming_both()
+    {
+        await WithSandbox(async id =>
+        {
+            // PATH, HOME and LANG come on top of the request's own: 4,092 arguments are 4,095 strings.
+            var tooMany = Enumerable.Repeat("a", 4091).Prepend("/bin/true").ToList();
+            var e = await Assert.ThrowsAsync<RpcException>(() => Daemon.Client.RunAsync(id, tooMany));
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.Equal("argv: 4092 arguments and 3 environment variables; at most 4094 together", e.Status.Detail);
+            var fits = await Daemon.Client.RunAsync(id, tooMany.Take(4091).ToList());
+            Assert.Equal(0, fits.Exit.ExitCode);
+        });
+    }
+
+    [RootFact]
     public async Task A_missing_binary_is_not_found_and_names_execve()
     {
         await WithSandbox(async id =>

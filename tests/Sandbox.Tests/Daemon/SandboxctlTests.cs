@@ -51,6 +51,29 @@ public sealed class SandboxctlTests(DaemonFixture fixture) : IClassFixture<Daemo
     }
 
     [RootFact]
+    public async Task Exec_says_when_the_memory_limit_killed_the_command_and_keeps_its_code()
+    {
+        var created = await Ctl(null, "create", "--memory", "64M");
+        var id = created.Stdout.Trim();
+        try
+        {
+            var hog = await Ctl(null, "exec", "--json", id, "--", "/usr/bin/python3", "-c", "b = bytearray(512 << 20)");
+            Assert.Equal(137, hog.Code);
+            var lines = hog.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("sandboxctl: command killed: out of memory (limit 64 MiB)", lines);
+            var exit = JsonDocument.Parse(lines[^1]).RootElement;
+            Assert.True(exit.GetProperty("oomKilled").GetBoolean());
+            Assert.Equal(9, exit.GetProperty("signal").GetInt32());
+            var fine = await Ctl(null, "exec", id, "--", "/bin/true");
+            Assert.Equal((0, ""), (fine.Code, fine.Stderr));
+        }
+        finally
+        {
+            await Ctl(null, "destroy", id);
+        }
+    }
+
+    [RootFact]
     public async Task Doctor_reports_every_layer_ready_on_this_host()
     {
         var doctor = await Ctl(null, "doctor", "--json");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
@@ -43,11 +44,21 @@ internal sealed class StrictMessageBinder<TService>(ServiceMethodProviderContext
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"malformed {typeof(TRequest).Name}: {e.Message}"));
+                // A string field that is not UTF-8 is the client's data, not broken framing: name it.
+                string? field = Descriptor<TRequest>() is { } descriptor
+                    ? Utf8FieldLocator.Locate(deserialization.PayloadAsReadOnlySequence().ToArray(), descriptor)
+                    : null;
+                throw new RpcException(new Status(StatusCode.InvalidArgument, field is not null
+                    ? $"{field}: is not valid UTF-8"
+                    : $"malformed {typeof(TRequest).Name}: {e.Message}"));
             }
         });
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, strict, method.ResponseMarshaller);
     }
+
+    private static Google.Protobuf.Reflection.MessageDescriptor? Descriptor<TRequest>() =>
+        typeof(TRequest).GetProperty("Descriptor", BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
+            as Google.Protobuf.Reflection.MessageDescriptor;
 
     /// <summary>An open-instance delegate to the service's override of the generated method.</summary>
     private TDelegate Invoker<TDelegate>(string name, params Type[] parameters)
