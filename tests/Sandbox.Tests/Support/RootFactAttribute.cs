@@ -7,11 +7,11 @@ namespace Sandboxd.Tests.Support;
 /// skips and says why; CI runs as root, where it always runs.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
-    {
-        if (Geteuid() != 0)
-            Skip = "needs root: creates namespaces, mounts and cgroups (CI runs as root)";
-    }
+    public RootFactAttribute() => Skip = SkipUnlessRoot;
+
+    /// <summary>Null as root, else the reason a root-only test skips.</summary>
+    internal static string? SkipUnlessRoot =>
+        Geteuid() != 0 ? "needs root: creates namespaces, mounts and cgroups (CI runs as root)" : null;
 
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint Geteuid();
