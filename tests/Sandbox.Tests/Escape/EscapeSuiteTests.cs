@@ -10,7 +10,7 @@ namespace Sandboxd.Tests.Escape;
 public sealed class EscapeSuiteTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
 {
     /// <summary>syscall-try names: each is harmless even where it works (see tests/probe/syscall-try.c).</summary>
-    private static readonly string[] Syscalls =
+    internal static readonly string[] Syscalls =
     [
         "mount", "unshare_net", "clone_newns", "clone_newuser", "setns_init", "ptrace_init", "keyctl", "add_key",
         "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "init_module", "finit_module", "reboot",
@@ -20,7 +20,7 @@ public sealed class EscapeSuiteTests(DaemonFixture fixture) : IClassFixture<Daem
     ];
 
     /// <summary>Shell attempts, each printing "NAME ok" only if it worked.</summary>
-    private const string FileAttempts = """
+    internal const string FileAttempts = """
         try() { if sh -c "$2" >/dev/null 2>&1; then echo "$1 ok"; else echo "$1 denied"; fi; }
         try control 'echo x > /tmp/control && python3 -c "print(1)"'
         try core_pattern 'echo x > /proc/sys/kernel/core_pattern'
