@@ -46,6 +46,9 @@ static unsigned short seccomp_len;
 static int seccomp_rejected; /* a bad program fails every command closed, never runs it unfiltered */
 static int seccomp_notify;   /* the program has USER_NOTIF rules: each command gets a listener */
 
+/* What a command run as uid 0 keeps (SBX_MSG_SET_ROOT_CAPS); nothing until told. */
+static uint64_t root_caps;
+
 /* Where the command child hands its listener fd to init (fd numbers fixed before execve). */
 #define CHILD_REPORT_FD 3
 #define CHILD_NOTIFY_FD 4
@@ -70,20 +73,24 @@ __attribute__((noreturn)) static void child_fail(int fd, int32_t step)
     _exit(127);
 }
 
-static void drop_capabilities(int err_fd)
+/* The bounding set decides what any later execve can hold (root's execve gets all of it). */
+static void limit_bounding_set(int err_fd, uint64_t keep)
 {
     for (int cap = 0; cap <= 63; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
+        if ((keep & (1ULL << cap)) == 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
             child_fail(err_fd, SBX_EXEC_STEP_CAPS);
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
         child_fail(err_fd, SBX_EXEC_STEP_CAPS);
 }
 
-static void clear_capability_sets(int err_fd)
+/* Permitted and effective become keep, inheritable empty (as runc since CVE-2022-24769). */
+static void set_capability_sets(int err_fd, uint64_t keep)
 {
     struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof data);
+    data[0].permitted = data[0].effective = (uint32_t)keep;
+    data[1].permitted = data[1].effective = (uint32_t)(keep >> 32);
     if (syscall(SYS_capset, &hdr, data) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_CAPS);
 }
@@ -153,10 +160,11 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
         child_fail(err_fd, SBX_EXEC_STEP_SETGROUPS);
     if (setresgid(req->gid, req->gid, req->gid) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_SETGID);
-    drop_capabilities(err_fd);
+    uint64_t keep = req->uid == 0 ? root_caps : 0;
+    limit_bounding_set(err_fd, keep);
     if (setresuid(req->uid, req->uid, req->uid) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_SETUID);
-    clear_capability_sets(err_fd);
+    set_capability_sets(err_fd, keep);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_NO_NEW_PRIVS);
     if (chdir(cwd) == -1)
@@ -412,6 +420,8 @@ int main(void)
                 handle_exec((size_t)n, fds, nfds);
             else if ((type == SBX_MSG_SET_SECCOMP || type == SBX_MSG_SET_SECCOMP_NOTIFY) && n >= 8)
                 handle_set_seccomp((size_t)n, type == SBX_MSG_SET_SECCOMP_NOTIFY);
+            else if (type == SBX_MSG_SET_ROOT_CAPS && (size_t)n == sizeof(sbx_caps_request))
+                root_caps = ((const sbx_caps_request *)request_buf)->caps;
             else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
                 handle_kill((const sbx_kill_request *)request_buf);
             else

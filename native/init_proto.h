@@ -1,7 +1,7 @@
 /*
  * Messages between sandboxd and a sandbox's init over the control socket (fd 3 in init,
  * SOCK_SEQPACKET: one message per datagram). Little-endian, host order; mirrored in
- * src/Isolation/Launch/InitProtocol.cs.
+ * src/Isolation/Launch/InitProtocol.cs, which checks its sizes against Sbx_InitProtocolSizes.
  */
 #ifndef SBX_INIT_PROTO_H
 #define SBX_INIT_PROTO_H
@@ -13,6 +13,7 @@
 #define SBX_MSG_SET_SECCOMP 3 /* 8-byte header {type, length} + a BPF program (struct sock_filter[]) */
 #define SBX_MSG_SET_SECCOMP_NOTIFY 4 /* as 3, for a program with USER_NOTIF rules: each command's
                                        listener fd goes to the daemon before the command runs */
+#define SBX_MSG_SET_ROOT_CAPS 5 /* sbx_caps_request: what a command run as uid 0 keeps */
 #define SBX_MSG_STARTED 101 /* sbx_event: pid */
 #define SBX_MSG_EXITED 102  /* sbx_event: wait status and rusage */
 #define SBX_MSG_FAILED 103  /* sbx_event: step and errno; the command never ran */
@@ -57,6 +58,15 @@ typedef struct sbx_kill_request {
     uint32_t reserved;
 } sbx_kill_request;
 
+/* The capabilities (bit n = capability n) a command started as uid 0 keeps in its bounding,
+   permitted and effective sets; every other command, and uid 0 before this message, keeps none.
+   Only sent to a sandbox in its own user namespace, where they act on that namespace alone. */
+typedef struct sbx_caps_request {
+    uint32_t type;
+    uint32_t reserved;
+    uint64_t caps;
+} sbx_caps_request;
+
 typedef struct sbx_event {
     uint32_t type;
     uint32_t exec_id;
@@ -72,5 +82,6 @@ typedef struct sbx_event {
 _Static_assert(sizeof(sbx_exec_request) == 32, "managed mirror");
 _Static_assert(sizeof(sbx_kill_request) == 16, "managed mirror");
 _Static_assert(sizeof(sbx_event) == 48, "managed mirror");
+_Static_assert(sizeof(sbx_caps_request) == 16, "managed mirror");
 
 #endif

@@ -152,6 +152,10 @@ int32_t Sbx_OpenDirAt(int32_t dirfd, const char *name);
 int32_t Sbx_StatAt(int32_t dirfd, const char *name, sbx_file_stat *st);
 int32_t Sbx_ReadDirEntries(int32_t dirfd, void *buf, uint32_t len);
 
+/* sizeof each message struct of native/init_proto.h, in the order exec, kill, event, caps:
+   the daemon checks its mirror (InitProtocol.cs) against the header the init was built from. */
+void Sbx_InitProtocolSizes(uint32_t sizes[4]);
+
 /* sizeof(struct seccomp_data): nr, arch, instruction pointer, args[6]. */
 #define SBX_SECCOMP_DATA_SIZE 64
 

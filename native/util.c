@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sbx.h"
 #include "fdio.h"
+#include "init_proto.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -131,4 +132,12 @@ int32_t Sbx_NotifContinue(int32_t listener, uint64_t id)
     resp.id = id;
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     return notif_send(listener, &resp);
+}
+
+void Sbx_InitProtocolSizes(uint32_t sizes[4])
+{
+    sizes[0] = sizeof(sbx_exec_request);
+    sizes[1] = sizeof(sbx_kill_request);
+    sizes[2] = sizeof(sbx_event);
+    sizes[3] = sizeof(sbx_caps_request);
 }

@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <netinet/in.h>
+#include <linux/netlink.h>
 #include <unistd.h>
 
 #ifndef AF_PACKET
@@ -203,6 +204,18 @@ static int try_named(const char *name)
     if (!strcmp(name, "mknod_fifo")) return try_mknod(S_IFIFO);
     if (!strcmp(name, "socket_packet")) return close_fd(socket(AF_PACKET, SOCK_RAW, 0));
     if (!strcmp(name, "socket_raw")) return close_fd(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+    if (!strcmp(name, "socket_raw6")) return close_fd(socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6));
+    if (!strcmp(name, "socket_packet_dgram")) return close_fd(socket(AF_PACKET, SOCK_DGRAM, 0));
+    if (!strcmp(name, "socket_sock_packet")) return close_fd(socket(AF_INET, SOCK_PACKET, 0));
+    if (!strcmp(name, "socket_unix_raw")) return close_fd(socket(AF_UNIX, SOCK_RAW, 0)); /* the kernel makes it a datagram socket */
+    if (!strcmp(name, "netlink_route")) return close_fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (!strcmp(name, "netlink_route_dgram")) return close_fd(socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE));
+    if (!strcmp(name, "netlink_sock_diag")) return close_fd(socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG));
+    if (!strcmp(name, "netlink_audit")) return close_fd(socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT));
+    if (!strcmp(name, "netlink_generic")) return close_fd(socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC));
+    if (!strcmp(name, "netlink_netfilter")) return close_fd(socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER));
+    if (!strcmp(name, "netlink_connector")) return close_fd(socket(AF_NETLINK, SOCK_RAW, NETLINK_CONNECTOR));
+    if (!strcmp(name, "netlink_uevent")) return close_fd(socket(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT));
     if (!strcmp(name, "socket_inet")) return close_fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!strcmp(name, "swapon")) return result(swapon("/nonexistent/sbx-syscall-try-swap", 0));
     if (!strcmp(name, "kexec_load")) /* invalid flags: rejected before anything loads or unloads */

@@ -57,6 +57,10 @@ public sealed class InitChannel : IDisposable
         Send(InitProtocol.EncodeSetSeccomp(program, notify: listened is not null), []);
     }
 
+    /// <summary>What every later command started as uid 0 keeps (nothing until this is sent).</summary>
+    public void SetRootCapabilities(ulong capabilities) =>
+        Send(InitProtocol.EncodeSetRootCapabilities(capabilities), []);
+
     public void Kill(uint execId, int signal)
     {
         if (!_closed.Task.IsCompleted)

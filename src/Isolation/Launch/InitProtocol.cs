@@ -10,6 +10,7 @@ public static class InitProtocol
     public const uint MsgKill = 2;
     public const uint MsgSetSeccomp = 3;
     public const uint MsgSetSeccompNotify = 4;
+    public const uint MsgSetRootCaps = 5;
     public const uint MsgStarted = 101;
     public const uint MsgExited = 102;
     public const uint MsgFailed = 103;
@@ -17,6 +18,7 @@ public static class InitProtocol
     public const int ExecHeaderSize = 32;
     public const int KillSize = 16;
     public const int EventSize = 48;
+    public const int CapsSize = 16;
     public const int MaxRequest = 262144;
 
     private static readonly Dictionary<int, string> ExecSteps = new()
@@ -62,6 +64,27 @@ public static class InitProtocol
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(4), (uint)program.Length);
         program.CopyTo(buf, 8);
         return buf;
+    }
+
+    /// <summary>The capabilities (bit n = capability n) commands run as uid 0 keep.</summary>
+    public static byte[] EncodeSetRootCapabilities(ulong capabilities)
+    {
+        var buf = new byte[CapsSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(buf, MsgSetRootCaps);
+        BinaryPrimitives.WriteUInt64LittleEndian(buf.AsSpan(8), capabilities);
+        return buf;
+    }
+
+    /// <summary>Null when these sizes are the header's (native/init_proto.h, as libsbxnative was
+    /// built with it), else which differ: a daemon and init that disagree must not start.</summary>
+    public static unsafe string? NativeSizeMismatch()
+    {
+        uint* native = stackalloc uint[4];
+        Interop.Native.InitProtocolSizes(native);
+        (string Name, int Managed)[] mine = [("exec", ExecHeaderSize), ("kill", KillSize), ("event", EventSize), ("caps", CapsSize)];
+        var wrong = mine.Select((m, i) => (m.Name, m.Managed, Native: native[i])).Where(m => m.Managed != m.Native)
+            .Select(m => $"{m.Name}: {m.Managed} here, {m.Native} in init_proto.h").ToList();
+        return wrong.Count == 0 ? null : "init protocol mirror out of date (" + string.Join("; ", wrong) + ")";
     }
 
     public static byte[] EncodeKill(uint execId, int signal)

@@ -28,6 +28,8 @@ public sealed unsafe class SandboxLauncher : IDisposable
         Directory.CreateDirectory(new SandboxPaths(stateDir, runtimeDir, "").Scratch);
         RequireSearchable(stateDir);
         RequireSearchable(runtimeDir);
+        if (InitProtocol.NativeSizeMismatch() is { } mismatch)
+            throw new SandboxSetupException(mismatch);
         _defaultImage = DefaultImage.Create(stateDir);
         _init = InitBinary.Load(initPath ?? InitBinary.DefaultPath);
         // Asked once: the kernel and the filesystems of the image and /usr do not change while
@@ -93,6 +95,9 @@ public sealed unsafe class SandboxLauncher : IDisposable
             {
                 ApplyRlimits(pid, spec.Profile.Rlimits);
                 sandbox.Channel.SetSeccomp(spec.Profile.SeccompProgram, spec.Profile.NotifiesDaemon ? spec.Profile.SeccompFilter : null);
+                // Only over its own user namespace: without one, root inside is the host's root.
+                if (userns && spec.Profile.RootCapabilityMask != 0)
+                    sandbox.Channel.SetRootCapabilities(spec.Profile.RootCapabilityMask);
             }
             catch
             {

@@ -19,13 +19,25 @@ public static class BuiltinSandboxProfiles
     /// <summary>What the audit record shows of every sandbox: programs started and connections made.</summary>
     private static readonly string[] Audited = ["execve", "execveat", "connect"];
 
+    /// <summary>Docker's default set for a container's root, less NET_RAW (raw sockets are refused
+    /// by the filter anyway; the proxy must see all traffic) and MKNOD (the filter refuses device
+    /// nodes, and a user namespace may not make them: it would grant nothing).</summary>
+    private static readonly Capability[] ContainerRootCapabilities =
+    [
+        Capability.Chown, Capability.DacOverride, Capability.Fowner, Capability.Fsetid, Capability.Kill,
+        Capability.Setgid, Capability.Setuid, Capability.Setpcap, Capability.NetBindService,
+        Capability.SysChroot, Capability.AuditWrite, Capability.Setfcap,
+    ];
+
     public static SandboxProfile Default { get; } = new("default", BuiltinProfiles.Default,
         new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, TmpBytes: 256 * MiB, CommonRlimits)
     {
         UserNamespace = true,
         AuditedSyscalls = Audited,
+        RootCapabilities = ContainerRootCapabilities,
     };
 
+    /// <summary>Root inside holds no capability (and the filter refuses set*id and capset).</summary>
     public static SandboxProfile Strict { get; } = new("strict", BuiltinProfiles.Strict,
         new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, TmpBytes: 64 * MiB, CommonRlimits)
     {

@@ -17,6 +17,14 @@ public sealed record SandboxProfile(
     /// <summary>Root inside maps to an unprivileged host id range of its own (escapes land as nobody).</summary>
     public bool UserNamespace { get; init; }
 
+    /// <summary>What a command run as root inside holds, in its bounding, permitted and effective
+    /// sets. Only given with <see cref="UserNamespace"/>, where they act on the sandbox's own user
+    /// namespace and on the ids it maps; without one, root inside holds nothing.</summary>
+    public IReadOnlyList<Capability> RootCapabilities { get; init; } = [];
+
+    /// <summary><see cref="RootCapabilities"/> as the kernel's bit mask (bit n = capability n).</summary>
+    public ulong RootCapabilityMask => RootCapabilities.Aggregate(0UL, (mask, cap) => mask | (1UL << (int)cap));
+
     /// <summary>Calls reported to the daemon (seccomp user notification) before they run.</summary>
     public IReadOnlyList<string> AuditedSyscalls { get; init; } = [];
 

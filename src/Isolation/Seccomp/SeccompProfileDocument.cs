@@ -10,5 +10,10 @@ internal sealed class SeccompProfileDocument
     public string? DefaultErrno { get; set; }
     public string? ArchMismatchAction { get; set; }
     public string? ArchMismatchErrno { get; set; }
+
+    /// <summary>Rule files (names without ".yaml", beside this one) whose rules come before this
+    /// file's own: rules several profiles share are written once.</summary>
+    public List<string>? Include { get; set; }
+
     public List<SeccompRuleDocument> Syscalls { get; set; } = [];
 }

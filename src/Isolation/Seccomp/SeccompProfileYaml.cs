@@ -7,6 +7,7 @@ namespace Sandboxd.Isolation.Seccomp;
 /// <summary>Reads and writes seccomp profiles as YAML (profiles/seccomp/*.yaml):
 /// <code>
 /// name: default
+/// include: [argument-denials]  # rule files beside this one, their rules first
 /// defaultAction: allow          # allow | errno | kill | log | userNotif | trap
 /// archMismatchAction: kill      # i386 and x32 calls; kill unless said otherwise
 /// syscalls:
@@ -31,33 +32,32 @@ public static class SeccompProfileYaml
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .Build();
 
-    public static SeccompProfile LoadFile(string path) => Load(File.ReadAllText(path));
-
-    public static SeccompProfile Load(string yaml)
+    public static SeccompProfile LoadFile(string path)
     {
-        SeccompProfileDocument document;
-        try
-        {
-            document = Deserializer.Deserialize<SeccompProfileDocument>(yaml)
-                ?? throw new SeccompCompileException("empty seccomp profile");
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new SeccompCompileException($"seccomp profile YAML, line {e.Start.Line}: {e.Message}", e);
-        }
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return Load(File.ReadAllText(path), include => File.ReadAllText(Path.Combine(dir, include + ".yaml")));
+    }
 
+    /// <param name="readInclude">The text of an included rule file by name; null: includes are refused.</param>
+    public static SeccompProfile Load(string yaml, Func<string, string>? readInclude = null)
+    {
+        var document = Parse(yaml, "seccomp profile");
         var name = document.Name;
         var rules = new List<SyscallRule>();
-        for (var i = 0; i < document.Syscalls.Count; i++)
+        foreach (var include in document.Include ?? [])
         {
-            var entry = document.Syscalls[i];
-            var where = $"{name}: syscalls[{i}]";
-            var action = ParseAction(entry.Action, where);
-            var errno = ParseErrno(action, entry.Errno, where);
-            var args = (entry.Args ?? []).Select(arg => ToFilter(arg, where)).ToArray();
-            rules.AddRange(entry.Names.Select(syscall => new SyscallRule(syscall, action, errno, args)));
+            var where = $"{name}: include '{include}'";
+            if (include.Length == 0 || !include.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                throw new SeccompCompileException($"{where}: a file name beside the profile, without a directory or \".yaml\"");
+            if (readInclude is null)
+                throw new SeccompCompileException($"{where}: this profile was not loaded from a file, so it cannot include one");
+            var fragment = Parse(ReadInclude(readInclude, include, where), where);
+            if (fragment.Include is { Count: > 0 })
+                throw new SeccompCompileException($"{where}: an included file cannot include others");
+            rules.AddRange(ToRules(fragment.Syscalls, $"{name}: {include}"));
         }
 
+        rules.AddRange(ToRules(document.Syscalls, name));
         var defaultAction = ParseAction(document.DefaultAction, $"{name}: defaultAction");
         var archAction = document.ArchMismatchAction is null
             ? SeccompAction.Kill
@@ -102,6 +102,45 @@ public static class SeccompProfileYaml
         }
 
         return Serializer.Serialize(document);
+    }
+
+    private static SeccompProfileDocument Parse(string yaml, string what)
+    {
+        try
+        {
+            return Deserializer.Deserialize<SeccompProfileDocument>(yaml)
+                ?? throw new SeccompCompileException($"{what}: empty");
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new SeccompCompileException($"{what} YAML, line {e.Start.Line}: {e.Message}", e);
+        }
+    }
+
+    private static string ReadInclude(Func<string, string> readInclude, string include, string where)
+    {
+        try
+        {
+            return readInclude(include);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SeccompCompileException($"{where}: {e.Message}", e);
+        }
+    }
+
+    private static IEnumerable<SyscallRule> ToRules(List<SeccompRuleDocument> entries, string source)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            var where = $"{source}: syscalls[{i}]";
+            var action = ParseAction(entry.Action, where);
+            var errno = ParseErrno(action, entry.Errno, where);
+            var args = (entry.Args ?? []).Select(arg => ToFilter(arg, where)).ToArray();
+            foreach (var syscall in entry.Names)
+                yield return new SyscallRule(syscall, action, errno, args);
+        }
     }
 
     private static SeccompAction ParseAction(string? text, string where) =>

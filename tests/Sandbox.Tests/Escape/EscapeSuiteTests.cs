@@ -10,16 +10,17 @@ namespace Sandboxd.Tests.Escape;
 public sealed class EscapeSuiteTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
 {
     /// <summary>syscall-try names: each is harmless even where it works (see tests/probe/syscall-try.c).</summary>
-    private static readonly string[] Syscalls =
+    internal static readonly string[] Syscalls =
     [
         "mount", "unshare_net", "clone_newns", "clone_newuser", "setns_init", "ptrace_init", "keyctl", "add_key",
         "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "init_module", "finit_module", "reboot",
-        "settimeofday", "clock_settime", "mknod_block", "mknod_char", "socket_packet", "socket_raw", "swapon",
+        "settimeofday", "clock_settime", "mknod_block", "mknod_char", "socket_packet", "socket_raw", "socket_raw6",
+        "socket_packet_dgram", "socket_sock_packet", "netlink_netfilter", "netlink_connector", "swapon",
         "kexec_load", "acct",
     ];
 
     /// <summary>Shell attempts, each printing "NAME ok" only if it worked.</summary>
-    private const string FileAttempts = """
+    internal const string FileAttempts = """
         try() { if sh -c "$2" >/dev/null 2>&1; then echo "$1 ok"; else echo "$1 denied"; fi; }
         try control 'echo x > /tmp/control && python3 -c "print(1)"'
         try core_pattern 'echo x > /proc/sys/kernel/core_pattern'

@@ -39,13 +39,25 @@ public sealed class SeccompEnforcementTests
         { "mknod_char", "errno=1 EPERM" },
         { "socket_packet", "errno=1 EPERM" },
         { "socket_raw", "errno=1 EPERM" },
+        { "socket_raw6", "errno=1 EPERM" },
+        { "socket_packet_dgram", "errno=1 EPERM" },
+        { "socket_sock_packet", "errno=1 EPERM" },
+        { "netlink_netfilter", "errno=1 EPERM" },
+        { "netlink_connector", "errno=1 EPERM" },
         { "swapon", "errno=1 EPERM" },
         { "kexec_load", "errno=1 EPERM" },
         { "acct", "errno=1 EPERM" },
         { "personality_bsd", "errno=1 EPERM" },
     };
 
-    private static readonly string[] Allowed = [ "getpid", "clone_plain", "mknod_fifo", "socket_inet", "personality_query"];
+    /// <summary>Netlink families a program needs in its own network namespace (getifaddrs and
+    /// if_nameindex use ROUTE, ss uses SOCK_DIAG, PAM and shadow's tools AUDIT, ethtool GENERIC,
+    /// udev monitors KOBJECT_UEVENT), and AF_UNIX's SOCK_RAW, which the kernel makes a datagram socket.</summary>
+    private static readonly string[] Allowed =
+    [
+        "getpid", "clone_plain", "mknod_fifo", "socket_inet", "personality_query", "socket_unix_raw",
+        "netlink_route", "netlink_route_dgram", "netlink_sock_diag", "netlink_audit", "netlink_generic", "netlink_uevent",
+    ];
 
     private static readonly SeccompProfile[] Profiles = [BuiltinProfiles.Default, BuiltinProfiles.Strict];
 

@@ -1,0 +1,10 @@
+using System.Runtime.InteropServices;
+
+namespace Sandboxd.Isolation.Interop;
+
+internal static unsafe partial class Native
+{
+    /// <summary>sizeof exec, kill, event and caps messages as native/init_proto.h declares them.</summary>
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_InitProtocolSizes")]
+    internal static partial void InitProtocolSizes(uint* sizes);
+}
