@@ -103,9 +103,10 @@ public sealed class EscapeSuiteTests(DaemonFixture fixture) : IClassFixture<Daem
             Assert.Equal(11, attempts.Count);
             Assert.DoesNotContain(attempts, r => r.EndsWith(" ok", StringComparison.Ordinal));
 
-            var report = await Daemon.Client.ProbeAsync(sandbox.Id, RepoPaths.Root, Daemon.Root.StateDir);
+            var report = await Daemon.Client.ProbeAsAsync(sandbox.Id, user, RepoPaths.Root, Daemon.Root.StateDir);
             Assert.Equal("0,1,2", report["fds"]);
             Assert.Equal("absent", report["path:" + RepoPaths.Root]);
+            Assert.Equal("absent", report["path:" + Daemon.Root.StateDir]);
             Assert.Equal("0000000000000000", report["CapEff"]);
             Assert.Equal("2", report["Seccomp"]);
         }
