@@ -1,10 +1,13 @@
 /*
  * sbx-probe: run inside a sandbox, reports what it can see, one "key=value" per line.
  * Static, so it runs from any image. Arguments are host paths whose visibility it reports
- * as "path:<p>=present|absent".
+ * as "path:<p>=present|absent|unreadable|error:ENAME": "absent" only when lstat says ENOENT,
+ * "unreadable" when it says EACCES (a path may exist behind a directory this user cannot
+ * search, e.g. a 0700 /root), so a test never mistakes "hidden from me" for "not there".
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +116,20 @@ static void print_env(void)
     printf("\n");
 }
 
+static void print_path(const char *path)
+{
+    struct stat st;
+    printf("path:%s=", path);
+    if (lstat(path, &st) == 0)
+        printf("present\n");
+    else if (errno == ENOENT)
+        printf("absent\n");
+    else if (errno == EACCES)
+        printf("unreadable\n");
+    else
+        printf("error:%s\n", strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+}
+
 int main(int argc, char **argv)
 {
     char host[256] = "", cwd[4096] = "";
@@ -127,9 +144,7 @@ int main(int argc, char **argv)
     print_status_fields();
     print_env();
     printf("no_new_privs_prctl=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        printf("path:%s=%s\n", argv[i], lstat(argv[i], &st) == 0 ? "present" : "absent");
-    }
+    for (int i = 1; i < argc; i++)
+        print_path(argv[i]);
     return 0;
 }

@@ -53,20 +53,27 @@ public class CgroupEnforcementTests(ITestOutputHelper output)
     }
 
     [RootFact]
-    public void ABusyLoopGetsAboutItsCpuQuota()
+    public void ABusyLoopIsThrottledAndNeverGetsMoreThanItsQuota()
     {
-        using var group = Manager.Create(TestCgroups.NewName(), new CgroupLimits(CpuQuota: 0.5));
+        // A fifth of a core: the loop uses that up each period even while other work shares the 2 cores.
+        const double Quota = 0.2;
+        using var group = Manager.Create(TestCgroups.NewName(), new CgroupLimits(CpuQuota: Quota));
+        var bandwidth = CpuBandwidth.Of(Manager, group.Name);
+        Assert.Equal("20000 100000", bandwidth.Quota);
+        var throttledBefore = bandwidth.NrThrottled;
         using var shell = GatedShell.RunIn(group, "while :; do :; done");
-        Thread.Sleep(200); // past the first period, which may start with unspent quota
 
-        var before = group.ReadUsage().CpuUsageNanos!.Value;
+        // The clock runs around both usage reads, so the window it measures is never shorter than theirs.
         var wall = Stopwatch.StartNew();
-        Thread.Sleep(1500);
-        var used = group.ReadUsage().CpuUsageNanos!.Value - before;
-        var ratio = used / (double)(wall.Elapsed.Ticks * 100);
+        var before = group.ReadUsage().CpuUsageNanos!.Value;
+        Assert.True(TestCgroups.Poll(() => bandwidth.NrThrottled > throttledBefore, TimeSpan.FromSeconds(10)), "never throttled");
+        Thread.Sleep(1000);
+        var used = TimeSpan.FromTicks((group.ReadUsage().CpuUsageNanos!.Value - before) / 100);
+        var window = wall.Elapsed;
 
-        output.WriteLine($"CPU-seconds per second under a 0.5 quota: {ratio:F3}");
-        Assert.InRange(ratio, 0.35, 0.65);
+        output.WriteLine($"used {used.TotalMilliseconds:F0} ms of CPU in {window.TotalMilliseconds:F0} ms; throttled {bandwidth.NrThrottled - throttledBefore} times");
+        Assert.True(used > TimeSpan.Zero, "the loop never ran");
+        Assert.True(used <= CpuBandwidth.MaxUsage(Quota, window), $"used {used} in {window}, more than the quota allows ({CpuBandwidth.MaxUsage(Quota, window)})");
     }
 
     [RootFact]

@@ -12,5 +12,8 @@ internal static class TestCgroups
     public static IEnumerable<string> DirsOf(ICgroupManager manager, string name) =>
         manager.Probe().Controllers.Values.Distinct().Select(root => Path.Combine(root, name));
 
+    /// <summary>The hierarchy the daemon drives: it picks it with this same call at start.</summary>
+    public static ICgroupManager DaemonManager() => CgroupManagerFactory.Detect();
+
     public static bool Poll(Func<bool> done, TimeSpan timeout) => SpinWait.SpinUntil(done, timeout);
 }

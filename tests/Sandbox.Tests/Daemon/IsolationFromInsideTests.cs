@@ -28,8 +28,17 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
             Assert.Equal(sandbox.Hostname, report["hostname"]);
             Assert.Equal("lo", report["netifs"]);
 
+            // "absent" is ENOENT. The sandbox's own /root is 0700, so to uid 10001 the marker is
+            // "unreadable" whether or not it leaked: only root inside can tell, so it looks too.
             foreach (var hostPath in hostPaths)
-                Assert.True(report["path:" + hostPath] == "absent", $"{hostPath} is visible inside");
+            {
+                var expected = hostPath == rootMarker ? "unreadable" : "absent";
+                Assert.True(report["path:" + hostPath] == expected, $"{hostPath} to the sandbox user: {report["path:" + hostPath]}");
+            }
+            var asRoot = await Daemon.Client.ProbeAsAsync(sandbox.Id, "root", hostPaths);
+            Assert.Equal("0", asRoot["uid"]);
+            foreach (var hostPath in hostPaths)
+                Assert.True(asRoot["path:" + hostPath] == "absent", $"{hostPath} to root inside: {asRoot["path:" + hostPath]}");
 
             // PWD is exported by the /bin/sh that copies the probe in; nothing of the daemon's is there.
             Assert.Equal("HOME,LANG,PATH,PWD", string.Join(',', report["env"].Split(',').Order(StringComparer.Ordinal)));

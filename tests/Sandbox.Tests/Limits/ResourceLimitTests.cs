@@ -1,4 +1,6 @@
 using Sandboxd.Api.V1;
+using Sandboxd.Isolation.Cgroups;
+using Sandboxd.Tests.Cgroups;
 using Sandboxd.Tests.AuditApi;
 using AuditKind = Sandboxd.Audit.Events.AuditKind;
 using Sandboxd.Tests.Daemon;
@@ -68,15 +70,23 @@ public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<Da
     }
 
     [RootFact]
-    public async Task A_busy_loop_under_half_a_cpu_gets_about_half_a_core()
+    public async Task A_busy_loop_is_throttled_to_its_cpu_quota()
     {
-        await WithSandbox(new Resources { Cpus = 0.5 }, async id =>
+        // A fifth of a core: the loop uses that up each period even while other work shares the 2 cores.
+        const double Quota = 0.2;
+        await WithSandbox(new Resources { Cpus = Quota }, async id =>
         {
+            var bandwidth = CpuBandwidth.Of(TestCgroups.DaemonManager(), CgroupName.For(id));
+            Assert.Equal("20000 100000", bandwidth.Quota);
+            var throttledBefore = bandwidth.NrThrottled;
+
             var loop = await Daemon.Client.RunAsync(id, ["/usr/bin/timeout", "2", "/bin/sh", "-c", "while :; do :; done"]);
-            double cpu = (loop.Exit.UserCpuUs + loop.Exit.SystemCpuUs) / 1e6;
-            double wall = loop.Exit.WallTimeUs / 1e6;
-            // CFS quota: 50 ms per 100 ms period. Loose bounds: the machine is shared.
-            Assert.InRange(cpu / wall, 0.3, 0.65);
+            var cpu = TimeSpan.FromMicroseconds(loop.Exit.UserCpuUs + loop.Exit.SystemCpuUs);
+            var wall = TimeSpan.FromMicroseconds(loop.Exit.WallTimeUs);
+
+            Assert.True(bandwidth.NrThrottled > throttledBefore, "never throttled");
+            Assert.True(cpu > TimeSpan.Zero, "the loop never ran");
+            Assert.True(cpu <= CpuBandwidth.MaxUsage(Quota, wall), $"used {cpu} in {wall}, more than the quota allows ({CpuBandwidth.MaxUsage(Quota, wall)})");
         });
     }
 

@@ -46,11 +46,19 @@ public static class SandboxExtensions
         return client.RunAsync(sandboxId, ["/bin/sh", "-c", copyIn], File.ReadAllBytes(hostBinary), user);
     }
 
-    /// <summary>Copies the static probe in through stdin and runs it; returns its key=value report.</summary>
-    public static async Task<Dictionary<string, string>> ProbeAsync(this SandboxesClient client, string sandboxId, params string[] hostPaths)
+    /// <summary>Copies the static probe in through stdin and runs it as the sandbox's default user;
+    /// returns its key=value report.</summary>
+    public static Task<Dictionary<string, string>> ProbeAsync(this SandboxesClient client, string sandboxId, params string[] hostPaths) =>
+        client.ProbeAsAsync(sandboxId, "", hostPaths);
+
+    /// <summary>The probe run as <paramref name="user"/> ("" for the default, "root" for root inside).</summary>
+    public static async Task<Dictionary<string, string>> ProbeAsAsync(this SandboxesClient client, string sandboxId, string user,
+        params string[] hostPaths)
     {
-        var script = "cat > /tmp/sbx-probe && chmod +x /tmp/sbx-probe && exec /tmp/sbx-probe \"$@\"";
-        var output = await client.RunAsync(sandboxId, ["/bin/sh", "-c", script, "sh", .. hostPaths], File.ReadAllBytes(RepoPaths.Probe));
+        // A file of its own: /tmp is sticky, and root inside (no capabilities) cannot replace
+        // a probe an earlier run left there as the sandbox user.
+        var script = "p=$(mktemp /tmp/sbx-probe.XXXXXX) && cat > \"$p\" && chmod +x \"$p\" && exec \"$p\" \"$@\"";
+        var output = await client.RunAsync(sandboxId, ["/bin/sh", "-c", script, "sh", .. hostPaths], File.ReadAllBytes(RepoPaths.Probe), user);
         if (output.Exit.ExitCode != 0)
             throw new InvalidOperationException($"probe failed ({output.Exit}): {output.Stderr}");
         return output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
