@@ -34,8 +34,8 @@ public sealed class EgressWorld : IAsyncDisposable
     /// <summary>Where self.test (V4) and self6.test (V6) lead: an address of the host's own.</summary>
     internal HostDummyAddress HostOwn { get; }
 
-    /// <summary>Where bench.test leads: benchmarking space, restricted, and nobody's address here.</summary>
-    public IPAddress Benchmarking => IPAddress.Parse($"198.18.{Block}.1");
+    /// <summary>Where bench.test leads: benchmarking space, restricted, yet the test host answers there.</summary>
+    public IPAddress Benchmarking => BenchmarkingOf(Block);
 
     public DaemonProcess Daemon { get; }
 
@@ -58,6 +58,10 @@ public sealed class EgressWorld : IAsyncDisposable
         try
         {
             hostOwn = await HostDummyAddress.AddAsync();
+            // bench.test's address lives on the test host too (routed there from the host), so a
+            // proxy that let it pass would reach a server, and the refusal is visibly the policy's.
+            await Shell.CheckAsync("ip", "-n", tag, "addr", "add", $"{BenchmarkingOf(block)}/32", "dev", "eth0");
+            await Shell.CheckAsync("ip", "route", "add", $"{BenchmarkingOf(block)}/32", "via", host.Address.ToString());
             host.ServeTcp(80, TestServers.HttpAsync);
             host.ServeTcp(443, TestServers.HttpsAsync);
             host.ServeUdpEcho(53);
@@ -69,7 +73,7 @@ public sealed class EgressWorld : IAsyncDisposable
                 # names that lead where no name may
                 self.test {hostOwn.V4}
                 self6.test {hostOwn.V6}
-                bench.test 198.18.{block}.1
+                bench.test {BenchmarkingOf(block)}
 
                 """);
             var daemon = new DaemonProcess(["--dns-map", dnsMap, "--egress-table", tag, "--egress-pool", $"10.213.{block}.0/24"]);
@@ -84,6 +88,8 @@ public sealed class EgressWorld : IAsyncDisposable
             throw;
         }
     }
+
+    private static IPAddress BenchmarkingOf(int block) => IPAddress.Parse($"198.18.{block}.1");
 
     public async Task<Sandbox> CreateEgressAsync(EgressPolicy? policy = null, bool transparent = false) =>
         await Daemon.Client.CreateAsync(new CreateRequest
