@@ -38,4 +38,21 @@ internal static class AuditApiClients
             await Task.Delay(20);
         }
     }
+
+    /// <summary>The first event of <paramref name="kind"/> for the sandbox that <paramref name="match"/>
+    /// accepts, waited for: the proxy reports an allowed connection when it closes, a moment after
+    /// the client inside exited.</summary>
+    public static async Task<AuditEvent> WaitForEventAsync(this AuditClient audit, string sandboxId, int kind,
+        Func<AuditEvent, bool>? match = null)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (true)
+        {
+            if ((await audit.ForSandboxAsync(sandboxId, kind)).FirstOrDefault(e => match?.Invoke(e) ?? true) is { } ev)
+                return ev;
+            if (Environment.TickCount64 > deadline)
+                throw new TimeoutException($"no matching audit event of kind {kind} for {sandboxId}");
+            await Task.Delay(50);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using Sandboxd.Api.V1;
 using Grpc.Core;
+using Sandboxd.Tests.AuditApi;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -8,7 +9,8 @@ namespace Sandboxd.Tests.NetworkDaemon;
 /// <summary>Egress through the real daemon: a sandbox allowed only allowed.test:443 runs curl,
 /// which knows the proxy only from the environment the daemon gave the command. Every name
 /// resolves (through the daemon's --dns-map) to a test host this class made.</summary>
-public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixture<EgressWorldFixture>
+[Collection(EgressWorldCollection.Name)]
+public sealed class EgressDaemonTests(EgressWorldFixture fixture)
 {
     private const string Curl = "/usr/bin/curl";
 
@@ -61,7 +63,7 @@ public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixtur
     public async Task Each_decision_is_in_the_audit_record_with_its_verdict_reason_and_the_creators_correlation()
     {
         var world = await fixture.GetAsync();
-        using var tenantClient = Sandboxd.Tests.AuditApi.AuditApiClients.Sandboxes(world.Daemon, tenant: "net-tenant", traceId: "trace-net-1");
+        using var tenantClient = AuditApiClients.Sandboxes(world.Daemon, tenant: "net-tenant", traceId: "trace-net-1");
         var sandbox = await tenantClient.CreateAsync(new CreateRequest
         {
             Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = world.Policy },
@@ -70,9 +72,9 @@ public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixtur
         {
             await tenantClient.RunAsync(sandbox.Id, [Curl, "-sS", "-k", "--max-time", "5", "-o", "/dev/null", "https://allowed.test/"]);
             await tenantClient.RunAsync(sandbox.Id, [Curl, "-sS", "-k", "--max-time", "5", "-o", "/dev/null", "https://denied.test/"]);
-            using var asTenant = Sandboxd.Tests.AuditApi.AuditApiClients.Audit(world.Daemon, "net-tenant");
-            var allowed = await WaitForEventAsync(asTenant, sandbox.Id, 50);
-            var denied = await WaitForEventAsync(asTenant, sandbox.Id, 51);
+            using var asTenant = AuditApiClients.Audit(world.Daemon, "net-tenant");
+            var allowed = await asTenant.WaitForEventAsync(sandbox.Id, 50);
+            var denied = await asTenant.WaitForEventAsync(sandbox.Id, 51);
 
             Assert.Equal("allowed.test", allowed.Attributes["destination"]);
             Assert.Equal("443", allowed.Attributes["port"]);
@@ -89,28 +91,12 @@ public sealed class EgressDaemonTests(EgressWorldFixture fixture) : IClassFixtur
                 Assert.Equal("uid:0", ev.Principal);
                 Assert.Equal("trace-net-1", ev.TraceId);
             }
-            using var otherTenant = Sandboxd.Tests.AuditApi.AuditApiClients.Audit(world.Daemon, "someone-else");
+            using var otherTenant = AuditApiClients.Audit(world.Daemon, "someone-else");
             Assert.Empty((await otherTenant.QueryAsync(new AuditQueryRequest { SandboxId = sandbox.Id })).Events);
         }
         finally
         {
             await tenantClient.DestroyAsync(sandbox.Id);
-        }
-    }
-
-    private static async Task<AuditEvent> WaitForEventAsync(Sandboxd.Api.Client.AuditClient audit, string sandboxId, int kind)
-    {
-        // An allowed connection is reported when it closes, a moment after curl exits.
-        var deadline = Environment.TickCount64 + 10_000;
-        while (true)
-        {
-            var request = new AuditQueryRequest { SandboxId = sandboxId };
-            request.Kinds.Add(kind);
-            if ((await audit.QueryAsync(request)).Events.FirstOrDefault() is { } ev)
-                return ev;
-            if (Environment.TickCount64 > deadline)
-                throw new TimeoutException($"no audit event of kind {kind} for {sandboxId}");
-            await Task.Delay(50);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Sandboxd.Api.V1;
 using Sandboxd.Tests.Network;
@@ -6,17 +7,20 @@ using Sandboxd.Tests.Support;
 namespace Sandboxd.Tests.NetworkDaemon;
 
 /// <summary>A real daemon whose proxy resolves names only through a --dns-map pointing at a test
-/// host this world made (HTTP on 80, HTTPS on 443), with its own nft table and address block so
-/// nothing it does touches another daemon's network. Dispose proves none of it is left.</summary>
+/// host this world made (HTTP on 80, HTTPS on 443, UDP echo on 53), with its own nft table and
+/// address block so nothing it does touches another daemon's network. Two names lead where no
+/// name may: self.test / self6.test to a public-looking address of the host itself, bench.test
+/// into 198.18.0.0/15. Dispose proves none of it is left.</summary>
 public sealed class EgressWorld : IAsyncDisposable
 {
     private readonly string _dnsMap;
 
-    private EgressWorld(string tag, int block, TestHost host, string dnsMap, DaemonProcess daemon)
+    private EgressWorld(string tag, int block, TestHost host, HostDummyAddress hostOwn, string dnsMap, DaemonProcess daemon)
     {
         Tag = tag;
         Block = block;
         Host = host;
+        HostOwn = hostOwn;
         _dnsMap = dnsMap;
         Daemon = daemon;
     }
@@ -26,6 +30,12 @@ public sealed class EgressWorld : IAsyncDisposable
     public int Block { get; }
 
     internal TestHost Host { get; }
+
+    /// <summary>Where self.test (V4) and self6.test (V6) lead: an address of the host's own.</summary>
+    internal HostDummyAddress HostOwn { get; }
+
+    /// <summary>Where bench.test leads: benchmarking space, restricted, yet the test host answers there.</summary>
+    public IPAddress Benchmarking => BenchmarkingOf(Block);
 
     public DaemonProcess Daemon { get; }
 
@@ -43,23 +53,43 @@ public sealed class EgressWorld : IAsyncDisposable
         var tag = "sbxt" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var block = RandomNumberGenerator.GetInt32(1, 255);
         var host = await TestHost.StartAsync(tag, block);
+        HostDummyAddress? hostOwn = null;
         var dnsMap = Path.Combine(Path.GetTempPath(), tag + ".dnsmap");
         try
         {
+            hostOwn = await HostDummyAddress.AddAsync();
+            // bench.test's address lives on the test host too (routed there from the host), so a
+            // proxy that let it pass would reach a server, and the refusal is visibly the policy's.
+            await Shell.CheckAsync("ip", "-n", tag, "addr", "add", $"{BenchmarkingOf(block)}/32", "dev", "eth0");
+            await Shell.CheckAsync("ip", "route", "add", $"{BenchmarkingOf(block)}/32", "via", host.Address.ToString());
             host.ServeTcp(80, TestServers.HttpAsync);
             host.ServeTcp(443, TestServers.HttpsAsync);
-            await File.WriteAllTextAsync(dnsMap,
-                $"# test names, all on the test host\nallowed.test {host.Address}\ndenied.test {host.Address}\nother.test {host.Address}\n");
+            host.ServeUdpEcho(53);
+            await File.WriteAllTextAsync(dnsMap, $"""
+                # test names on the test host
+                allowed.test {host.Address}
+                denied.test {host.Address}
+                other.test {host.Address}
+                # names that lead where no name may
+                self.test {hostOwn.V4}
+                self6.test {hostOwn.V6}
+                bench.test {BenchmarkingOf(block)}
+
+                """);
             var daemon = new DaemonProcess(["--dns-map", dnsMap, "--egress-table", tag, "--egress-pool", $"10.213.{block}.0/24"]);
-            return new EgressWorld(tag, block, host, dnsMap, daemon);
+            return new EgressWorld(tag, block, host, hostOwn, dnsMap, daemon);
         }
         catch
         {
             File.Delete(dnsMap);
+            if (hostOwn is not null)
+                await hostOwn.DisposeAsync();
             await host.DisposeAsync();
             throw;
         }
     }
+
+    private static IPAddress BenchmarkingOf(int block) => IPAddress.Parse($"198.18.{block}.1");
 
     public async Task<Sandbox> CreateEgressAsync(EgressPolicy? policy = null, bool transparent = false) =>
         await Daemon.Client.CreateAsync(new CreateRequest
@@ -114,6 +144,7 @@ public sealed class EgressWorld : IAsyncDisposable
         finally
         {
             File.Delete(_dnsMap);
+            await HostOwn.DisposeAsync();
             await Host.DisposeAsync();
         }
         // The daemon's shutdown removed its sandboxes' veths and its table.

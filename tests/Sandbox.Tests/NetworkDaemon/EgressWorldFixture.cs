@@ -2,8 +2,8 @@ using Xunit;
 
 namespace Sandboxd.Tests.NetworkDaemon;
 
-/// <summary>One <see cref="EgressWorld"/> per test class, made on first use: without root the
-/// tests skip and nothing is created.</summary>
+/// <summary>The <see cref="EgressWorld"/> of <see cref="EgressWorldCollection"/>, made on first use: without
+/// root the tests skip and nothing is created.</summary>
 public sealed class EgressWorldFixture : IAsyncLifetime
 {
     private readonly Lazy<Task<EgressWorld>> _world = new(EgressWorld.StartAsync);

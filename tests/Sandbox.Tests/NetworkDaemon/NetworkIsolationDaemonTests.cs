@@ -9,7 +9,8 @@ namespace Sandboxd.Tests.NetworkDaemon;
 /// <summary>What a sandbox cannot reach through the real daemon, and what destroy leaves behind.
 /// Probes are python3 sockets inside the sandbox; targets are the host's loopback (a listener
 /// this test opened) and the test host of <see cref="EgressWorld"/>.</summary>
-public sealed class NetworkIsolationDaemonTests(EgressWorldFixture fixture) : IClassFixture<EgressWorldFixture>
+[Collection(EgressWorldCollection.Name)]
+public sealed class NetworkIsolationDaemonTests(EgressWorldFixture fixture)
 {
     private static string[] Connect(string address, int port) =>
         ["/usr/bin/python3", "-c", $"import socket; socket.create_connection(('{address}', {port}), timeout=2); print('connected')"];

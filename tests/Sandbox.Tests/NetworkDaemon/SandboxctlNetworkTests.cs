@@ -6,7 +6,8 @@ using Xunit;
 namespace Sandboxd.Tests.NetworkDaemon;
 
 /// <summary>The CLI's network options: `create --network egress --allow-…` and `network update`.</summary>
-public sealed class SandboxctlNetworkTests(EgressWorldFixture fixture) : IClassFixture<EgressWorldFixture>
+[Collection(EgressWorldCollection.Name)]
+public sealed class SandboxctlNetworkTests(EgressWorldFixture fixture)
 {
     [RootFact]
     public async Task Create_with_egress_then_update_the_policy_through_the_cli()
