@@ -78,12 +78,14 @@ public sealed class ExecutionBehaviourTests(DaemonFixture fixture) : IClassFixtu
     }
 
     [RootFact]
-    public async Task Root_user_is_available_on_request_but_without_capabilities()
+    public async Task Root_user_is_available_on_request_with_the_container_capabilities_only()
     {
         await WithSandbox(async id =>
         {
             var output = await Daemon.Client.RunAsync(id, ["/bin/sh", "-c", "id -u; grep CapEff /proc/self/status"], user: "root");
-            Assert.Equal("0\nCapEff:\t0000000000000000\n", output.Stdout);
+            Assert.Equal($"0\nCapEff:\t{Sandboxd.Tests.Isolation.RealProgramsInsideTests.ContainerRootCapEff}\n", output.Stdout);
+            var unprivileged = await Daemon.Client.RunAsync(id, ["/bin/grep", "CapEff", "/proc/self/status"]);
+            Assert.Equal("CapEff:\t0000000000000000\n", unprivileged.Stdout);
         });
     }
 
