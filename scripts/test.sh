@@ -4,8 +4,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Every sandboxd cgroup, the shared parents included: a host with no sandboxes has none.
-cgroups() { find /sys/fs/cgroup -maxdepth 3 -type d \( -name sandboxd -o -path '*/sandboxd/*' \) 2>/dev/null | sort; }
+# Every sandboxd cgroup, the shared parents included, in each cgroup hierarchy wherever it is
+# mounted (v1 controllers, a hybrid's or a full v2 host's cgroup2): a host with no sandboxes has none.
+cgroup_roots() { awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) ~ /^cgroup2?$/) print $5; break } }' /proc/self/mountinfo; }
+cgroups() {
+  cgroup_roots | while read -r root; do
+    find "$root" -maxdepth 2 -type d \( -name sandboxd -o -path '*/sandboxd/*' \) 2>/dev/null
+  done | sort
+}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cgroups_before=$(cgroups)

@@ -15,5 +15,18 @@ internal static class TestCgroups
     /// <summary>The hierarchy the daemon drives: it picks it with this same call at start.</summary>
     public static ICgroupManager DaemonManager() => CgroupManagerFactory.Detect();
 
+    /// <summary>A sandbox's group directories in the daemon's hierarchy (one on v2, one per controller on v1).</summary>
+    public static IReadOnlyList<string> DaemonDirsOf(string sandboxId) =>
+        DirsOf(DaemonManager(), CgroupName.For(sandboxId)).ToList();
+
+    /// <summary>Ids of the sandboxes with a group in any directory of the daemon's hierarchy, read from cgroupfs.</summary>
+    public static HashSet<string> DaemonGroupIds() =>
+        DirsOf(DaemonManager(), CgroupName.Parent)
+            .Where(Directory.Exists)
+            .SelectMany(Directory.GetDirectories)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+
     public static bool Poll(Func<bool> done, TimeSpan timeout) => SpinWait.SpinUntil(done, timeout);
 }

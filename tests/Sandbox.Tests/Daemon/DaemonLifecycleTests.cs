@@ -1,4 +1,5 @@
 using Sandboxd.Api.V1;
+using Sandboxd.Tests.Cgroups;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -8,8 +9,6 @@ namespace Sandboxd.Tests.Daemon;
 /// after a kill -9 the sandboxes die with it and the next start sweeps what they left.</summary>
 public sealed class DaemonLifecycleTests
 {
-    private const string MemoryCgroups = "/sys/fs/cgroup/memory/sandboxd";
-
     [RootFact]
     public async Task Sigterm_destroys_running_and_prepared_sandboxes()
     {
@@ -19,6 +18,7 @@ public sealed class DaemonLifecycleTests
         {
             sandbox = await daemon.Client.CreateAsync(new CreateRequest());
             await daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", "sleep 1000 >/dev/null 2>&1 &"]);
+            Assert.Contains(sandbox.Id, Cgroups()); // the listing sees the daemon's groups, so "none left" means something
             daemon.Stop();
             Assert.True(daemon.ExitCode == 0, $"sandboxd exited {daemon.ExitCode}:\n{daemon.Log}");
         }
@@ -54,8 +54,5 @@ public sealed class DaemonLifecycleTests
         Assert.Empty(Cgroups().Except(before));
     }
 
-    private static HashSet<string> Cgroups() =>
-        Directory.Exists(MemoryCgroups)
-            ? Directory.GetDirectories(MemoryCgroups).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal)
-            : [];
+    private static HashSet<string> Cgroups() => TestCgroups.DaemonGroupIds();
 }

@@ -1,4 +1,5 @@
 using Sandboxd.Api.V1;
+using Sandboxd.Tests.Cgroups;
 using Sandboxd.Tests.Support;
 using Xunit;
 
@@ -111,6 +112,9 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
         // A background process that would outlive its command if destroy missed it.
         await Daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", "sleep 1000 >/dev/null 2>&1 &"]);
         Assert.True(Posix.ProcessExists(sandbox.InitPid));
+        var cgroupDirs = TestCgroups.DaemonDirsOf(sandbox.Id);
+        Assert.NotEmpty(cgroupDirs);
+        Assert.All(cgroupDirs, dir => Assert.True(Directory.Exists(dir), $"{dir} is not the sandbox's group"));
 
         var destroyed = await Daemon.Client.DestroyAsync(sandbox.Id);
         Assert.True(destroyed.Existed);
@@ -120,8 +124,7 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
         Assert.DoesNotContain(sandbox.Id, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
         Assert.DoesNotContain(Daemon.Root.Path, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Daemon.Root.RuntimeDir, "scratch")));
-        Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup/memory/sandboxd", sandbox.Id)));
-        Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup/pids/sandboxd", sandbox.Id)));
+        Assert.All(cgroupDirs, dir => Assert.False(Directory.Exists(dir), $"{dir} is left"));
         Assert.Empty(HostProcessesIn(sandbox.Id));
         Assert.Equal(SandboxState.Destroyed, (await Daemon.Client.GetAsync(sandbox.Id)).State);
     }

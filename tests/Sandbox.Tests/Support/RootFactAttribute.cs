@@ -5,7 +5,7 @@ namespace Sandboxd.Tests.Support;
 
 /// <summary>A test that needs root: it creates namespaces, mounts or cgroups. Without root it
 /// skips and says why; CI runs as root, where it always runs.</summary>
-public sealed class RootFactAttribute : FactAttribute
+public class RootFactAttribute : FactAttribute
 {
     public RootFactAttribute()
     {
