@@ -11,8 +11,22 @@ internal static class PeerCredentials
     private const int SolSocket = 1;
     private const int SoPeerCred = 17;
 
-    /// <summary>SO_PEERCRED's uid; null on TCP or when the socket is already gone.</summary>
+    private const string CacheKey = "sandboxd.peer-uid";
+
+    /// <summary>SO_PEERCRED's uid; null on TCP or when the socket is already gone. Read once per
+    /// connection: the peer cannot change, and an exec should not pay a syscall for it each time.</summary>
     public static int? Uid(HttpContext httpContext)
+    {
+        var items = httpContext.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items is not null && items.TryGetValue(CacheKey, out object? cached))
+            return (int?)cached;
+        int? uid = Read(httpContext);
+        if (items is not null)
+            items[CacheKey] = uid;
+        return uid;
+    }
+
+    private static int? Read(HttpContext httpContext)
     {
         Socket? socket = httpContext.Features.Get<IConnectionSocketFeature>()?.Socket;
         if (socket is null || socket.AddressFamily != AddressFamily.Unix)

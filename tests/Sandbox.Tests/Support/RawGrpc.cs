@@ -49,10 +49,9 @@ public static class RawGrpc
     }
 
     /// <summary>A gRPC frame: uncompressed flag, big-endian length, payload.</summary>
-    public static byte[] Frame(byte[] payload, byte compressed = 0)
+    public static byte[] Frame(byte[] payload)
     {
         var frame = new byte[5 + payload.Length];
-        frame[0] = compressed;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
         payload.CopyTo(frame, 5);
         return frame;

@@ -9,40 +9,30 @@ namespace Sandboxd.Core.Api.Interceptors;
 /// the step); anything unexpected into INTERNAL without .NET's exception text, logged in full.</summary>
 public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Translate(e, context) is { } status)
-        {
-            throw status;
-        }
-    }
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        Guarded(context, () => continuation(request, context));
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Translate(e, context) is { } status)
-        {
-            throw status;
-        }
-    }
+        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Guarded(context, () => continuation(request, responseStream, context));
 
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
-        ClientStreamingServerMethod<TRequest, TResponse> continuation)
+        ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Guarded(context, () => continuation(requestStream, context));
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Guarded(context, () => continuation(requestStream, responseStream, context));
+
+    private async Task<T> Guarded<T>(ServerCallContext context, Func<Task<T>> call)
     {
         try
         {
-            return await continuation(requestStream, context).ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (Translate(e, context) is { } status)
         {
@@ -50,19 +40,12 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         }
     }
 
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
+    private Task<bool> Guarded(ServerCallContext context, Func<Task> call) =>
+        Guarded(context, async () =>
         {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Translate(e, context) is { } status)
-        {
-            throw status;
-        }
-    }
+            await call().ConfigureAwait(false);
+            return true;
+        });
 
     /// <summary>Null leaves the exception as it is: an RpcException already is a status, and a
     /// cancellation of a call whose client left or whose deadline passed is the framework's to end.</summary>
