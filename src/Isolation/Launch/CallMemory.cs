@@ -8,7 +8,7 @@ internal static class CallMemory
     {
         "execve" => ReadString(pid, SyscallArgs.Arg(call, 0)),
         "execveat" => ReadString(pid, SyscallArgs.Arg(call, 1)),
-        "connect" => ReadSockaddr(pid, SyscallArgs.Arg(call, 1), (int)Math.Min(SyscallArgs.Arg(call, 2), 128)),
+        "connect" => SockaddrText.Format(ReadMemory(pid, SyscallArgs.Arg(call, 1), (int)Math.Min(SyscallArgs.Arg(call, 2), 128))),
         _ => "",
     };
 
@@ -17,21 +17,6 @@ internal static class CallMemory
         var bytes = ReadMemory(pid, address, 512);
         int end = Array.IndexOf(bytes, (byte)0);
         return System.Text.Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
-    }
-
-    private static string ReadSockaddr(int pid, ulong address, int length)
-    {
-        var b = ReadMemory(pid, address, length);
-        if (b.Length < 2)
-            return "";
-        int family = b[0] | (b[1] << 8);
-        return family switch
-        {
-            2 when b.Length >= 8 => $"{b[4]}.{b[5]}.{b[6]}.{b[7]}:{(b[2] << 8) | b[3]}",
-            10 when b.Length >= 24 => $"[{new System.Net.IPAddress(b.AsSpan(8, 16))}]:{(b[2] << 8) | b[3]}",
-            1 => "unix:" + System.Text.Encoding.UTF8.GetString(b, 2, b.Length - 2).TrimEnd('\0'),
-            _ => $"family {family}",
-        };
     }
 
     private static byte[] ReadMemory(int pid, ulong address, int length)
