@@ -311,6 +311,7 @@ static int try_named(const char *name)
     if (!strcmp(name, "socket_raw6")) return close_fd(socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6));
     if (!strcmp(name, "socket_packet_dgram")) return close_fd(socket(AF_PACKET, SOCK_DGRAM, 0));
     if (!strcmp(name, "socket_sock_packet")) return close_fd(socket(AF_INET, SOCK_PACKET, 0));
+    if (!strcmp(name, "socket_vsock")) return close_fd(socket(AF_VSOCK, SOCK_STREAM, 0)); /* the hypervisor host and its other guests */
     if (!strcmp(name, "socket_unix_raw")) return close_fd(socket(AF_UNIX, SOCK_RAW, 0)); /* the kernel makes it a datagram socket */
     if (!strcmp(name, "netlink_route")) return close_fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
     if (!strcmp(name, "netlink_route_dgram")) return close_fd(socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE));

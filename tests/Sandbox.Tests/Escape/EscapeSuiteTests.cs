@@ -17,7 +17,7 @@ public sealed class EscapeSuiteTests(DaemonFixture fixture) : IClassFixture<Daem
         "mount", "unshare_net", "clone_newns", "clone_newuser", "setns_init", "ptrace_init", "keyctl", "add_key",
         "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "init_module", "finit_module", "reboot",
         "settimeofday", "clock_settime", "mknod_block", "mknod_char", "socket_packet", "socket_raw", "socket_raw6",
-        "socket_packet_dgram", "socket_sock_packet", "netlink_netfilter", "netlink_connector", "swapon",
+        "socket_packet_dgram", "socket_sock_packet", "socket_vsock", "netlink_netfilter", "netlink_connector", "swapon",
         "kexec_load", "acct", "tiocsti",
     ];
 

@@ -42,6 +42,7 @@ public sealed class SeccompEnforcementTests
         { "socket_raw6", "errno=1 EPERM" },
         { "socket_packet_dgram", "errno=1 EPERM" },
         { "socket_sock_packet", "errno=1 EPERM" },
+        { "socket_vsock", "errno=1 EPERM" },
         { "netlink_netfilter", "errno=1 EPERM" },
         { "netlink_connector", "errno=1 EPERM" },
         { "swapon", "errno=1 EPERM" },
