@@ -25,9 +25,8 @@ public sealed unsafe class SandboxLauncher : IDisposable
         _stateDir = stateDir;
         _runtimeDir = runtimeDir;
         _cgroups = cgroups;
-        Directory.CreateDirectory(new SandboxPaths(stateDir, runtimeDir, "").Scratch);
-        RequireSearchable(stateDir);
-        RequireSearchable(runtimeDir);
+        TraversablePath.Own(stateDir, DefaultImage.RelativePath);
+        TraversablePath.Own(runtimeDir, Path.GetRelativePath(runtimeDir, new SandboxPaths(stateDir, runtimeDir, "").Scratch));
         if (InitProtocol.NativeSizeMismatch() is { } mismatch)
             throw new SandboxSetupException(mismatch);
         _defaultImage = DefaultImage.Create(stateDir);
@@ -62,7 +61,7 @@ public sealed unsafe class SandboxLauncher : IDisposable
             var image = spec.Image ?? _defaultImage;
             bool idmapped = userns && IdmapUnavailable is null;
             ops.AddRange(RootfsPlanner.Plan(paths, image, spec.Image is null, spec.Hostname,
-                spec.DiskBytes, spec.Profile.TmpBytes, userns, sendUpperToDaemon: true, idmappedLowers: idmapped));
+                spec.DiskBytes, TmpSize.For(spec.DiskBytes, spec.Limits.MemoryBytes), userns, sendUpperToDaemon: true, idmappedLowers: idmapped));
             var namespaces = (NamespaceSet.Standard & ~NamespaceSet.Cgroup) | (userns ? NamespaceSet.User : NamespaceSet.None);
             var launch = new LaunchSpec(namespaces, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"])
             {
@@ -130,15 +129,6 @@ public sealed unsafe class SandboxLauncher : IDisposable
         Native.WaitPid(pid, null, 0);
         Native.Close(sock);
         throw new SandboxSetupException("receive the writable layer from the sandbox", n == -1 ? errno : Errno.EPROTO);
-    }
-
-    /// <summary>A user-namespace sandbox's processes are unprivileged host ids: every directory
-    /// above the image and the mount point must let them pass. Said at start, not per create.</summary>
-    private static void RequireSearchable(string dir)
-    {
-        for (var d = new DirectoryInfo(Path.GetFullPath(dir)); d is not null; d = d.Parent)
-            if ((d.UnixFileMode & UnixFileMode.OtherExecute) == 0)
-                throw new SandboxSetupException($"{d.FullName} is not searchable by others (o+x): user-namespace sandboxes below it could not reach their image; chmod o+x it or choose another --state-dir/--runtime-dir");
     }
 
     private static List<SetupOp> JoinCgroupOps(ICgroup cgroup)

@@ -30,7 +30,7 @@ public static class BuiltinSandboxProfiles
     ];
 
     public static SandboxProfile Default { get; } = new("default", BuiltinProfiles.Default,
-        new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, TmpBytes: 256 * MiB, CommonRlimits)
+        new CgroupLimits(MemoryBytes: 1024 * MiB, Pids: 512), DiskBytes: 1024 * MiB, CommonRlimits)
     {
         UserNamespace = true,
         AuditedSyscalls = Audited,
@@ -39,7 +39,7 @@ public static class BuiltinSandboxProfiles
 
     /// <summary>Root inside holds no capability (and the filter refuses set*id and capset).</summary>
     public static SandboxProfile Strict { get; } = new("strict", BuiltinProfiles.Strict,
-        new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, TmpBytes: 64 * MiB, CommonRlimits)
+        new CgroupLimits(MemoryBytes: 256 * MiB, Pids: 128, CpuQuota: 1.0), DiskBytes: 256 * MiB, CommonRlimits)
     {
         UserNamespace = true,
         AuditedSyscalls = Audited,

@@ -3,15 +3,14 @@ using Sandboxd.Isolation.Seccomp;
 
 namespace Sandboxd.Isolation.Profiles;
 
-/// <summary>What a sandbox is allowed: its syscall filter, resource limits, and the sizes of its
-/// writable layer and /tmp. A create request may lower or raise the limits; the filter is the
-/// profile's.</summary>
+/// <summary>What a sandbox is allowed: its syscall filter, resource limits, and the size of its
+/// writable layer (/tmp follows from it and the memory limit: TmpSize). A create request may
+/// lower or raise the limits; the filter is the profile's.</summary>
 public sealed record SandboxProfile(
     string Name,
     SeccompProfile Seccomp,
     CgroupLimits Limits,
     long DiskBytes,
-    long TmpBytes,
     IReadOnlyList<RlimitSetting> Rlimits)
 {
     /// <summary>Root inside maps to an unprivileged host id range of its own (escapes land as nobody).</summary>

@@ -69,6 +69,34 @@ public sealed class ResourceLimitTests(DaemonFixture fixture) : IClassFixture<Da
         });
     }
 
+    /// <summary>/tmp is as large as the disk, capped by the memory limit (TmpSize): a bigger
+    /// --disk gives a bigger /tmp (it was 256 MiB whatever the disk), and /tmp still ends in ENOSPC.</summary>
+    [RootFact]
+    public async Task Tmp_is_sized_from_the_disk_capped_by_memory_and_fills_up_with_enospc()
+    {
+        await WithSandbox(new Resources { DiskBytes = 512 * MiB }, async id =>
+            Assert.Equal(512 * MiB, await TmpBytesInside(id)));
+        await WithSandbox(new Resources { DiskBytes = 512 * MiB, MemoryBytes = 128 * MiB }, async id =>
+            Assert.Equal(128 * MiB, await TmpBytesInside(id)));
+        await WithSandbox(new Resources { DiskBytes = 32 * MiB }, async id =>
+        {
+            Assert.Equal(32 * MiB, await TmpBytesInside(id));
+            var fill = await Daemon.Client.RunAsync(id, ["/bin/sh", "-c",
+                "dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>&1; echo rc=$?; du -m /tmp/fill | cut -f1"]);
+            Assert.Contains("No space left on device", fill.Stdout, StringComparison.Ordinal);
+            var written = int.Parse(fill.Stdout.Trim().Split('\n')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(written, 1, 32);
+        });
+    }
+
+    /// <summary>statfs(/tmp) from inside: blocks × block size.</summary>
+    private async Task<long> TmpBytesInside(string id)
+    {
+        var stat = await Daemon.Client.RunAsync(id, ["/usr/bin/stat", "-f", "-c", "%b %S", "/tmp"]);
+        var parts = stat.Stdout.Trim().Split(' ');
+        return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [RootFact]
     public async Task A_busy_loop_is_throttled_to_its_cpu_quota()
     {
