@@ -57,6 +57,7 @@ public static class RootfsPlanner
             new(SetupOpKind.Chown, Dst: home, Flags: ((ulong)SandboxUser.Uid << 32) | SandboxUser.Gid),
             new(SetupOpKind.Mkdir, Dst: Path.Combine(paths.Upper, "root"), Flags: 0x1C0),
         };
+        AddHostsFile(ops, paths, imageDir, hostname);
         if (idmappedLowers)
             AddAttach(ops, imageDir, paths.ImageLower, index: 0);
         ops.Add(new(SetupOpKind.Mount, "overlay", root, "overlay", overlayOptions, NoSuid | NoDev));
@@ -77,6 +78,21 @@ public static class RootfsPlanner
         ops.Add(new(SetupOpKind.LoopbackUp));
         ops.Add(new(SetupOpKind.Chdir, Dst: "/"));
         return ops;
+    }
+
+    /// <summary>Written into the writable layer before the overlay is mounted: the image is shared
+    /// by every sandbox, the hostname is each one's own. Root inside may change it like any file
+    /// of the image (in its own layer). Only for an image with an /etc directory of its own.</summary>
+    private static void AddHostsFile(List<SetupOp> ops, SandboxPaths paths, string imageDir, string hostname)
+    {
+        var imageEtc = new DirectoryInfo(Path.Combine(imageDir, "etc"));
+        if (!imageEtc.Exists || imageEtc.LinkTarget is not null)
+            return;
+        var etc = Path.Combine(paths.Upper, "etc");
+        var hosts = Path.Combine(etc, "hosts");
+        ops.Add(new(SetupOpKind.Mkdir, Dst: etc, Flags: 0x1ED));
+        ops.Add(new(SetupOpKind.CreateFile, Dst: hosts));
+        ops.Add(new(SetupOpKind.WriteFile, HostsFile.For(hostname), hosts));
     }
 
     private static void AddAttach(List<SetupOp> ops, string hostDir, string at, ulong index)

@@ -76,7 +76,8 @@ public sealed class IdmappedImageTests
             var sandbox = Launch(launcher, "sbx-noidmap-");
             try
             {
-                var (exit, output) = await sandbox.RunAsync(0, 0, "ls -ln /etc/passwd | cut -d' ' -f3,4; echo x >> /etc/hosts; echo rc=$?");
+                // Not /etc/hosts: that one is the sandbox's own (it names its hostname).
+                var (exit, output) = await sandbox.RunAsync(0, 0, "ls -ln /etc/passwd | cut -d' ' -f3,4; echo x >> /etc/passwd; echo rc=$?");
                 Assert.Equal(0, exit);
                 Assert.StartsWith("65534 65534\n", output, StringComparison.Ordinal);
                 Assert.Contains("Permission denied", output, StringComparison.Ordinal);

@@ -30,7 +30,8 @@ public sealed class LayerDiffOverlayTests
             using var image = new ImageLookup(sandbox.Layers.ImageDir);
             var changes = LayerDiff.Compare(before, after, image.Find);
 
-            long hostsSize = new FileInfo(Path.Combine(sandbox.Layers.ImageDir, "etc", "hosts")).Length + "10.0.0.2 db\n".Length;
+            // /etc/hosts is the sandbox's own from the start (it names the hostname), in its writable layer.
+            long hostsSize = HostsFile.For("layer").Length + "10.0.0.2 db\n".Length;
             Assert.Equal(
             [
                 new FileChange(FileChangeKind.Modified, "/etc/hosts", LayerEntryType.File, hostsSize),
