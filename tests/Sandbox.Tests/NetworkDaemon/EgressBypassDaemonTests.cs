@@ -147,26 +147,6 @@ public sealed class EgressBypassDaemonTests(EgressWorldFixture fixture)
     private static void AssertCorrelated(AuditEvent ev) =>
         Assert.Equal((Tenant, "uid:0", Trace), (ev.Tenant, ev.Principal, ev.TraceId));
 
-    /// <summary>A sandbox created by <see cref="Tenant"/> under <see cref="Trace"/> with the world's policy
-    /// (plus <paramref name="widen"/>), and that tenant's view of the audit record.</summary>
-    private async Task WithTenantSandboxAsync(Func<SandboxesClient, AuditClient, Sandbox, Task> body, Action<EgressPolicy>? widen = null)
-    {
-        var world = await fixture.GetAsync();
-        var policy = world.Policy;
-        widen?.Invoke(policy);
-        using var client = AuditApiClients.Sandboxes(world.Daemon, Tenant, Trace);
-        using var audit = AuditApiClients.Audit(world.Daemon, Tenant);
-        var sandbox = await client.CreateAsync(new CreateRequest
-        {
-            Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy },
-        });
-        try
-        {
-            await body(client, audit, sandbox);
-        }
-        finally
-        {
-            await client.DestroyAsync(sandbox.Id);
-        }
-    }
+    private async Task WithTenantSandboxAsync(Func<SandboxesClient, AuditClient, Sandbox, Task> body, Action<EgressPolicy>? widen = null) =>
+        await (await fixture.GetAsync()).WithTenantSandboxAsync(Tenant, Trace, body, widen);
 }

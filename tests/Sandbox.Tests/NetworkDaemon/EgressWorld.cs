@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
+using Sandboxd.Api.Client;
 using Sandboxd.Api.V1;
+using Sandboxd.Tests.AuditApi;
 using Sandboxd.Tests.Network;
 using Sandboxd.Tests.Support;
 
@@ -47,6 +49,29 @@ public sealed class EgressWorld : IAsyncDisposable
         AllowCidrs = { Host.Cidr },
         AllowPorts = { 443 },
     };
+
+    /// <summary>A sandbox created by <paramref name="tenant"/> under <paramref name="trace"/> with the
+    /// world's policy (changed by <paramref name="change"/>), and that tenant's view of the audit record.</summary>
+    public async Task WithTenantSandboxAsync(string tenant, string trace, Func<SandboxesClient, AuditClient, Sandbox, Task> body,
+        Action<EgressPolicy>? change = null)
+    {
+        var policy = Policy;
+        change?.Invoke(policy);
+        using var client = AuditApiClients.Sandboxes(Daemon, tenant, trace);
+        using var audit = AuditApiClients.Audit(Daemon, tenant);
+        var sandbox = await client.CreateAsync(new CreateRequest
+        {
+            Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy },
+        });
+        try
+        {
+            await body(client, audit, sandbox);
+        }
+        finally
+        {
+            await client.DestroyAsync(sandbox.Id);
+        }
+    }
 
     public static async Task<EgressWorld> StartAsync()
     {
