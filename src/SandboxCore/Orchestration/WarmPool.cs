@@ -91,6 +91,9 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
                 await _wake.WaitAsync(EgressWait(egressRetryAt), token).ConfigureAwait(false);
             else
                 await _wake.WaitAsync(token).ConfigureAwait(false);
+            // A take wakes the loop while the create that took is still answering (and its caller's
+            // next call, usually an exec, is on the way): a launch now would take the CPU from both.
+            await Task.Delay(RefillDelay, clock, token).ConfigureAwait(false);
         }
     }
 
@@ -125,6 +128,7 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
     }
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RefillDelay = TimeSpan.FromMilliseconds(15);
 
     private TimeSpan EgressWait(DateTimeOffset retryAt)
     {
