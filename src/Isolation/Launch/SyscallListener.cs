@@ -7,13 +7,13 @@ namespace Sandboxd.Isolation.Launch;
 /// let run (CONTINUE). A refused call is answered with the profile's errno first — it never runs,
 /// and no answer from here can make it run — then reported, rate-limited
 /// (<see cref="DenialRateLimit"/>), so a program looping on a refused call costs the audit record
-/// a bounded number of events. A thread of its own, because the caller waits on every answer; it
-/// ends when no process using the filter is left. If this listener is gone, notified calls fail
-/// with ENOSYS rather than run unseen.</summary>
+/// a bounded number of events. A thread of its own (a parked one: <see cref="ListenerThreads"/>),
+/// because the caller waits on every answer; it ends when no process using the filter is left.
+/// If this listener is gone, notified calls fail with ENOSYS rather than run unseen.</summary>
 internal static unsafe class SyscallListener
 {
     public static void Start(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report) =>
-        new Thread(() => Run(listener, filter, tag, report)) { IsBackground = true, Name = "sbx-seccomp-notify" }.Start();
+        ListenerThreads.Run(() => Run(listener, filter, tag, report));
 
     private static void Run(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report)
     {
