@@ -74,11 +74,26 @@ __attribute__((noreturn)) static void child_fail(int fd, int32_t step)
     _exit(127);
 }
 
+/* Capabilities still in init's own bounding set, which every command child starts with. */
+static uint64_t bounding = ~0ULL;
+
+/* Once root's set is known, init drops the rest from its own bounding set (its effective and
+   permitted sets stay whole: the bounding set only limits what an execve can gain), so each
+   command child drops at most root's caps instead of making 64 prctl calls on its way to execve. */
+static void narrow_own_bounding_set(uint64_t keep)
+{
+    for (int cap = 0; cap <= 63; cap++) {
+        uint64_t bit = 1ULL << cap;
+        if ((bounding & bit) != 0 && (keep & bit) == 0 && (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL))
+            bounding &= ~bit;
+    }
+}
+
 /* The bounding set decides what any later execve can hold (root's execve gets all of it). */
 static void limit_bounding_set(int err_fd, uint64_t keep)
 {
     for (int cap = 0; cap <= 63; cap++)
-        if ((keep & (1ULL << cap)) == 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
+        if ((bounding & ~keep & (1ULL << cap)) != 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
             child_fail(err_fd, SBX_EXEC_STEP_CAPS);
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
         child_fail(err_fd, SBX_EXEC_STEP_CAPS);
@@ -398,7 +413,11 @@ int main(void)
             else if ((type == SBX_MSG_SET_SECCOMP || type == SBX_MSG_SET_SECCOMP_NOTIFY) && n >= 8)
                 handle_set_seccomp((size_t)n, type == SBX_MSG_SET_SECCOMP_NOTIFY);
             else if (type == SBX_MSG_SET_ROOT_CAPS && (size_t)n == sizeof(sbx_caps_request))
+            {
+                /* Sent once, before any command: a cap dropped here cannot come back. */
                 root_caps = ((const sbx_caps_request *)request_buf)->caps;
+                narrow_own_bounding_set(root_caps);
+            }
             else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
                 handle_kill((const sbx_kill_request *)request_buf);
             else
