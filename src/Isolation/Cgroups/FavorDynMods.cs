@@ -23,7 +23,7 @@ public static class FavorDynMods
     {
         try
         {
-            return Read(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), File.ReadAllText(mountInfoPath));
+            return Parse(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), File.ReadAllText(mountInfoPath));
         }
         catch (IOException e)
         {
@@ -31,7 +31,8 @@ public static class FavorDynMods
         }
     }
 
-    private static FavorDynModsState Read(string release, string mountInfo)
+    /// <summary>The mode as a kernel release and its mountinfo text show it.</summary>
+    public static FavorDynModsState Parse(string release, string mountInfo)
     {
         if (!KernelHasIt(release))
             return new(FavorDynModsStatus.Unsupported, null, $"kernel {release} is older than 6.1");
@@ -82,7 +83,7 @@ public static class FavorDynMods
             var dash = Array.IndexOf(fields, "-");
             if (dash < 5 || dash + 3 >= fields.Length || fields[dash + 1] is not ("cgroup2" or "cgroup"))
                 continue;
-            var found = new Hierarchy(fields[4], MountFlagsOf(fields[5]), [.. fields[dash + 3].Split(',')]);
+            var found = new Hierarchy(CgroupMounts.Unescape(fields[4]), MountFlagsOf(fields[5]), [.. fields[dash + 3].Split(',')]);
             if (fields[dash + 1] == "cgroup2")
                 return found;
             v1 ??= found;
