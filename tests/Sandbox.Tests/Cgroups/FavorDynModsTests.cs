@@ -7,16 +7,14 @@ namespace Sandboxd.Tests.Cgroups;
 /// <summary>Where the favordynmods mode is read and switched, from mountinfo (no privilege needed).</summary>
 public class FavorDynModsTests
 {
-    private const string V1Lines = """
-        31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
-        35 31 0:32 / /sys/fs/cgroup/memory rw,nosuid,relatime - cgroup cgroup rw,memory
-        39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
-        """;
+    /// <summary>The hybrid host of the parsing tests, without its cgroup2 line.</summary>
+    private static readonly string V1Lines = string.Join('\n',
+        CgroupParsingTests.HybridMountInfo.Split('\n').Where(line => !line.Contains("cgroup2", StringComparison.Ordinal)));
 
     [Fact]
     public void A_hybrid_host_is_switched_on_its_cgroup2_mount()
     {
-        var state = FavorDynMods.Parse("6.18.44", V1Lines + "\n41 31 0:38 / /sys/fs/cgroup/uni\\040fied rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n");
+        var state = FavorDynMods.Parse("6.18.44", CgroupParsingTests.HybridMountInfo);
         Assert.Equal(FavorDynModsStatus.Off, state.Status);
         Assert.Equal("/sys/fs/cgroup/uni fied", state.Hierarchy);
     }
@@ -33,7 +31,7 @@ public class FavorDynModsTests
     {
         var state = FavorDynMods.Parse("6.6.0", V1Lines);
         Assert.Equal(FavorDynModsStatus.Off, state.Status);
-        Assert.Equal("/sys/fs/cgroup/memory", state.Hierarchy);
+        Assert.Equal("/sys/fs/cgroup/cpu,cpuacct", state.Hierarchy);
     }
 
     [Fact]
