@@ -49,7 +49,8 @@ static int seccomp_notify;   /* the program has USER_NOTIF rules: each command g
 /* What a command run as uid 0 keeps (SBX_MSG_SET_ROOT_CAPS); nothing until told. */
 static uint64_t root_caps;
 
-/* Where the command child hands its listener fd to init (fd numbers fixed before execve). */
+/* The command child's report pipe and its copy of the control socket, on which it hands its
+   listener fd to the daemon (fd numbers fixed before execve; both close on exec). */
 #define CHILD_REPORT_FD 3
 #define CHILD_NOTIFY_FD 4
 
@@ -73,11 +74,26 @@ __attribute__((noreturn)) static void child_fail(int fd, int32_t step)
     _exit(127);
 }
 
+/* Capabilities still in init's own bounding set, which every command child starts with. */
+static uint64_t bounding = ~0ULL;
+
+/* Once root's set is known, init drops the rest from its own bounding set (its effective and
+   permitted sets stay whole: the bounding set only limits what an execve can gain), so each
+   command child drops at most root's caps instead of making 64 prctl calls on its way to execve. */
+static void narrow_own_bounding_set(uint64_t keep)
+{
+    for (int cap = 0; cap <= 63; cap++) {
+        uint64_t bit = 1ULL << cap;
+        if ((bounding & bit) != 0 && (keep & bit) == 0 && (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL))
+            bounding &= ~bit;
+    }
+}
+
 /* The bounding set decides what any later execve can hold (root's execve gets all of it). */
 static void limit_bounding_set(int err_fd, uint64_t keep)
 {
     for (int cap = 0; cap <= 63; cap++)
-        if ((keep & (1ULL << cap)) == 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
+        if ((bounding & ~keep & (1ULL << cap)) != 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EINVAL)
             child_fail(err_fd, SBX_EXEC_STEP_CAPS);
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
         child_fail(err_fd, SBX_EXEC_STEP_CAPS);
@@ -126,11 +142,12 @@ static void exec_with_path(char *const argv[], char *const envp[])
     errno = saw_eacces ? EACCES : ENOENT;
 }
 
-/* Hands the seccomp listener to init over the notify socket: one byte with SCM_RIGHTS. */
-static int send_listener(int sock, int listener)
+/* Hands the seccomp listener to the daemon over (a copy of) init's control socket: one
+   SBX_MSG_NOTIFY_FD event with SCM_RIGHTS, as init itself would send it. */
+static int send_listener(int sock, uint32_t exec_id, int listener)
 {
-    char byte = 1;
-    return sbx_send_fds(sock, &byte, 1, &listener, 1) == 1 ? 0 : -1;
+    sbx_event ev = { .type = SBX_MSG_NOTIFY_FD, .exec_id = exec_id, .pid = (int32_t)syscall(SYS_getpid) };
+    return sbx_send_fds(sock, &ev, sizeof ev, &listener, 1) == (ssize_t)sizeof ev ? 0 : -1;
 }
 
 static void run_child(const sbx_exec_request *req, char **argv, char **envp, const char *cwd,
@@ -140,7 +157,7 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
-    /* Lift the report pipe and notify socket above anything dup2 or close_range touch. */
+    /* Lift the report pipe and the control socket above anything dup2 or close_range touch. */
     int report = fcntl(err_fd, F_DUPFD_CLOEXEC, 100);
     int notify = notify_fd >= 0 ? fcntl(notify_fd, F_DUPFD_CLOEXEC, 100) : -1;
     if (report == -1 || (notify_fd >= 0 && notify == -1))
@@ -179,9 +196,11 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
         long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
         if (listener == -1)
             child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
-        /* The daemon must hold the listener before the first audited call (execve, next). */
+        /* The daemon must hold the listener before the first audited call (execve, next): it
+           goes straight onto the control socket (one message, so it cannot interleave with
+           init's), not through init, which saves a hop on every command's way to running. */
         if (seccomp_notify) {
-            if (send_listener(CHILD_NOTIFY_FD, (int)listener) == -1)
+            if (send_listener(CHILD_NOTIFY_FD, req->exec_id, (int)listener) == -1)
                 child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
             close((int)listener);
             close(CHILD_NOTIFY_FD);
@@ -244,8 +263,6 @@ static void close_fds(const int *fds, int n)
         close(fds[i]);
 }
 
-static void forward_listener(int sock, uint32_t exec_id, pid_t pid);
-
 static void handle_exec(size_t len, const int fds[3], int nfds)
 {
     static char *argv[MAX_ARGS], *envp[MAX_ARGS];
@@ -262,9 +279,7 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
         return;
     }
     int report[2];
-    int notify[2] = { -1, -1 };
-    if (pipe2(report, O_CLOEXEC) == -1 ||
-        (seccomp_notify && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify) == -1)) {
+    if (pipe2(report, O_CLOEXEC) == -1) {
         close_fds(fds, nfds);
         send_failed(req->exec_id, SBX_EXEC_STEP_FORK, errno);
         return;
@@ -272,25 +287,15 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
     pid_t pid = fork();
     if (pid == 0) {
         close(report[0]);
-        if (notify[0] >= 0)
-            close(notify[0]);
-        run_child(req, argv, envp, cwd, fds, report[1], notify[1]);
+        run_child(req, argv, envp, cwd, fds, report[1], seccomp_notify ? CONTROL_FD : -1);
     }
     int fork_errno = errno;
     close(report[1]);
-    if (notify[1] >= 0)
-        close(notify[1]);
     close_fds(fds, nfds);
     if (pid == -1) {
         close(report[0]);
-        if (notify[0] >= 0)
-            close(notify[0]);
         send_failed(req->exec_id, SBX_EXEC_STEP_FORK, fork_errno);
         return;
-    }
-    if (notify[0] >= 0) {
-        forward_listener(notify[0], req->exec_id, pid);
-        close(notify[0]);
     }
     int32_t msg[2];
     ssize_t r;
@@ -319,19 +324,6 @@ static void handle_set_seccomp(size_t len, int notify)
     }
     memcpy(seccomp_program, request_buf + 8, bytes);
     seccomp_len = (unsigned short)(bytes / sizeof(struct sock_filter));
-}
-
-/* Receives the command's listener (EOF: it failed before installing its filter) and passes it
-   on to the daemon, which answers the command's audited calls. */
-static void forward_listener(int sock, uint32_t exec_id, pid_t pid)
-{
-    char byte;
-    int listener = -1, count = 0;
-    if (sbx_recv_fds(sock, &byte, 1, &listener, 1, &count, 0, NULL) <= 0 || count != 1)
-        return;
-    sbx_event ev = { .type = SBX_MSG_NOTIFY_FD, .exec_id = exec_id, .pid = pid };
-    sbx_send_fds(CONTROL_FD, &ev, sizeof ev, &listener, 1);
-    close(listener);
 }
 
 static void handle_kill(const sbx_kill_request *req)
@@ -421,7 +413,11 @@ int main(void)
             else if ((type == SBX_MSG_SET_SECCOMP || type == SBX_MSG_SET_SECCOMP_NOTIFY) && n >= 8)
                 handle_set_seccomp((size_t)n, type == SBX_MSG_SET_SECCOMP_NOTIFY);
             else if (type == SBX_MSG_SET_ROOT_CAPS && (size_t)n == sizeof(sbx_caps_request))
+            {
+                /* Sent once, before any command: a cap dropped here cannot come back. */
                 root_caps = ((const sbx_caps_request *)request_buf)->caps;
+                narrow_own_bounding_set(root_caps);
+            }
             else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
                 handle_kill((const sbx_kill_request *)request_buf);
             else

@@ -166,6 +166,9 @@ int32_t Sbx_NotifRecv(int32_t listener, uint64_t *id, int32_t *pid, void *data);
 /* Fails a notified call with err (positive errno); it never runs. */
 int32_t Sbx_NotifDeny(int32_t listener, uint64_t id, int32_t err);
 
+/* Asks for synchronous wake-ups on a listener (Linux >= 6.6); -1 + errno (EINVAL) before. */
+int32_t Sbx_NotifSyncWakeUp(int32_t listener);
+
 /* Lets a notified call proceed (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
 int32_t Sbx_NotifContinue(int32_t listener, uint64_t id);
 

@@ -32,7 +32,8 @@ public static class Program
             Console.Error.WriteLine("sandboxd: refusing to start; `sandboxctl doctor` prints every check");
             return 1;
         }
-        foreach (var off in checks.Where(c => !c.Required && !c.Ok))
+        // The attach mode is switched on (and logged) by the host unless --no-favordynmods.
+        foreach (var off in checks.Where(c => !c.Required && !c.Ok && !(options.FavorDynMods && c.Name == HostChecks.CgroupAttachModeCheck)))
             Console.Error.WriteLine($"sandboxd: warning: {off.Name}: {off.Detail}");
         try
         {

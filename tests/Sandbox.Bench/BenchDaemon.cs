@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Sandboxd.Api.Client;
 
 namespace Sandboxd.Bench;
@@ -13,7 +12,7 @@ public sealed class BenchDaemon : IDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
     private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly List<string> _log = [];
     private readonly string _root;
 
     private BenchDaemon(string executable, IEnumerable<string> extraArgs)
@@ -42,8 +41,24 @@ public sealed class BenchDaemon : IDisposable
         get
         {
             lock (_log)
-                return _log.ToString();
+                return string.Join('\n', _log);
         }
+    }
+
+    public int LogLineCount
+    {
+        get
+        {
+            lock (_log)
+                return _log.Count;
+        }
+    }
+
+    /// <summary>The log's lines from index <paramref name="from"/> on (see <see cref="LogLineCount"/>).</summary>
+    public IReadOnlyList<string> LogLinesFrom(int from)
+    {
+        lock (_log)
+            return _log.Skip(from).ToList();
     }
 
     /// <summary>Starts the daemon (with any extra options, e.g. --dns-map) and waits until its socket exists.</summary>
@@ -101,6 +116,6 @@ public sealed class BenchDaemon : IDisposable
         if (line is null)
             return;
         lock (_log)
-            _log.AppendLine(line);
+            _log.Add(line);
     }
 }

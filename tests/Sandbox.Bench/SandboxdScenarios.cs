@@ -8,6 +8,7 @@ namespace Sandboxd.Bench;
 public sealed class SandboxdScenarios(SandboxesClient client)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PoolRefill = TimeSpan.FromMilliseconds(60);
 
     /// <summary>Per-step times of <see cref="FullCycleAsync"/>; cleared by the caller between scenarios.</summary>
     public StepClock Steps { get; } = new();
@@ -29,6 +30,16 @@ public sealed class SandboxdScenarios(SandboxesClient client)
     public async Task<string> CreateAsync() => (await client.CreateAsync(new CreateRequest(), Deadline)).Id;
 
     public Task DestroyAsync(string sandboxId) => client.DestroyAsync(sandboxId);
+
+    /// <summary>Untimed, after a timed create: the pool prepares a sandbox in ~10–30 ms here.</summary>
+    public async Task DestroyAndLetPoolRefillAsync(string sandboxId)
+    {
+        await DestroyAsync(sandboxId);
+        await Task.Delay(PoolRefill);
+    }
+
+    /// <summary>One small unary call, the transport's round trip to set beside an exec.</summary>
+    public Task UnaryAsync() => client.ListAsync();
 
     /// <summary>Creates count empty files under the sandbox's home (its writable layer).</summary>
     public Task FillLayerAsync(string sandboxId, int count) =>

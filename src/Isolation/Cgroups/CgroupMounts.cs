@@ -56,7 +56,7 @@ public sealed record CgroupMounts(IReadOnlyDictionary<string, string> V1, string
     }
 
     /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo octal.</summary>
-    private static string Unescape(string field)
+    internal static string Unescape(string field)
     {
         if (!field.Contains('\\', StringComparison.Ordinal))
             return field;

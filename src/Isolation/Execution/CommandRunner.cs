@@ -55,7 +55,7 @@ public static class CommandRunner
         stderrPair.Local.Dispose();
         await Task.WhenAll(feed, outPump, errPump).ConfigureAwait(false);
         cancel.ThrowIfCancellationRequested();
-        return ToResult(exit, timedOut, clock.Elapsed);
+        return ToResult(exit, timedOut, clock.Elapsed) with { Timeline = command.Timeline };
     }
 
     private static ExecutionResult ToResult(InitEvent exit, bool timedOut, TimeSpan wall)

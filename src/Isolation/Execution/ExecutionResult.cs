@@ -8,4 +8,8 @@ public sealed record ExecutionResult(
     TimeSpan WallTime,
     long UserCpuUs,
     long SystemCpuUs,
-    long PeakMemoryBytes);
+    long PeakMemoryBytes)
+{
+    /// <summary>The command's way through init, for the daemon's stage breakdown.</summary>
+    public Launch.CommandTimeline? Timeline { get; init; }
+}

@@ -59,6 +59,9 @@ internal static unsafe partial class Native
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifRecv", SetLastError = true)]
     internal static partial int NotifRecv(int listener, ulong* id, int* pid, byte* seccompData);
 
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifSyncWakeUp", SetLastError = true)]
+    internal static partial int NotifSyncWakeUp(int listener);
+
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_NotifDeny", SetLastError = true)]
     internal static partial int NotifDeny(int listener, ulong id, int errno);
 

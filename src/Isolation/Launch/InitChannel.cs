@@ -34,7 +34,7 @@ public sealed class InitChannel : IDisposable
     public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, object? tag = null)
     {
         uint id = Interlocked.Increment(ref _nextExecId);
-        var pending = new PendingCommand(id, tag);
+        var pending = new PendingCommand(id, tag) { SentAt = System.Diagnostics.Stopwatch.GetTimestamp() };
         _pending[id] = pending;
         try
         {
@@ -117,6 +117,8 @@ public sealed class InitChannel : IDisposable
     private void StartListener(InitEvent ev, int listener)
     {
         var tag = _pending.TryGetValue(ev.ExecId, out var pending) ? pending.Tag : null;
+        if (pending is not null)
+            pending.ListenerAt = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_listened is not { } filter)
         {
             // Init only sends listeners for a notifying filter; without one nothing could answer.

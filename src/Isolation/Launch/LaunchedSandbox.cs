@@ -37,20 +37,24 @@ public sealed unsafe class LaunchedSandbox
 
     /// <summary>Idempotent. Killing PID 1 of a pid namespace kills every process in it, and the
     /// mount namespace (holding every mount of the sandbox) dies with the last of them.</summary>
-    public void Destroy()
+    /// <param name="stage">Called after each step with its name, for the daemon's stage breakdown.</param>
+    public void Destroy(Action<string>? stage = null)
     {
         if (Interlocked.Exchange(ref _destroyed, 1) == 1)
             return;
         if (Native.Kill(InitPid, Native.SIGKILL) == -1 && Marshal.GetLastPInvokeError() != Errno.ESRCH)
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
+        stage?.Invoke("kill_reap");
         Channel.Dispose();
         // A walk of the writable layer still running holds its own reference: the fd (and the
         // tmpfs it pins) goes when that walk ends.
         Layers.Upper.Dispose();
+        stage?.Invoke("close");
         // Anything that escaped the pid namespace's teardown is still in the cgroup. The
         // sandbox's files lived in a tmpfs of its own mount namespace: gone with it.
         Cgroup.Dispose();
+        stage?.Invoke("cgroup_remove");
         // Its host id range (user namespace mode) is free once every process of it is gone.
         _released?.Invoke();
     }

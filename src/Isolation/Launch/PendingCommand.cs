@@ -16,10 +16,29 @@ public sealed class PendingCommand(uint execId, object? tag = null)
 
     public Task<InitEvent> Exited => _exited.Task;
 
-    internal void MarkStarted(int pid) => _started.TrySetResult(pid);
+    /// <summary>Stopwatch timestamps of the command's way through init, for the daemon's stage
+    /// breakdown (0 = not reached): sent, its seccomp listener arrived, running, reaped.</summary>
+    public CommandTimeline Timeline => new(SentAt, ListenerAt, StartedAt, ExitedAt);
+
+    internal long SentAt { get; set; }
+
+    internal long ListenerAt { get; set; }
+
+    private long StartedAt { get; set; }
+
+    private long ExitedAt { get; set; }
+
+    internal void MarkStarted(int pid)
+    {
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _started.TrySetResult(pid);
+    }
 
     internal void MarkExited(InitEvent ev)
     {
+        ExitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (StartedAt == 0)
+            StartedAt = ExitedAt;
         _started.TrySetResult(ev.Pid);
         _exited.TrySetResult(ev);
     }

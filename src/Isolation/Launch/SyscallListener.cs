@@ -7,17 +7,20 @@ namespace Sandboxd.Isolation.Launch;
 /// let run (CONTINUE). A refused call is answered with the profile's errno first — it never runs,
 /// and no answer from here can make it run — then reported, rate-limited
 /// (<see cref="DenialRateLimit"/>), so a program looping on a refused call costs the audit record
-/// a bounded number of events. A thread of its own, because the caller waits on every answer; it
-/// ends when no process using the filter is left. If this listener is gone, notified calls fail
-/// with ENOSYS rather than run unseen.</summary>
+/// a bounded number of events. A thread of its own (a parked one: <see cref="ListenerThreads"/>),
+/// because the caller waits on every answer; it ends when no process using the filter is left.
+/// If this listener is gone, notified calls fail with ENOSYS rather than run unseen.</summary>
 internal static unsafe class SyscallListener
 {
     public static void Start(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report) =>
-        new Thread(() => Run(listener, filter, tag, report)) { IsBackground = true, Name = "sbx-seccomp-notify" }.Start();
+        ListenerThreads.Run(() => Run(listener, filter, tag, report));
 
     private static void Run(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report)
     {
         var limit = new DenialRateLimit(TimeProvider.System);
+        // Best effort (Linux >= 6.6): a refused call answered here then costs a direct switch to
+        // this thread and back rather than a wake-up of whichever CPU is free.
+        _ = Native.NotifSyncWakeUp(listener);
         try
         {
             byte* data = stackalloc byte[SeccompData.Size];
@@ -27,6 +30,7 @@ internal static unsafe class SyscallListener
                 int pid;
                 if (Native.NotifRecv(listener, &id, &pid, data) != 1)
                     return;
+                var received = System.Diagnostics.Stopwatch.GetTimestamp();
                 var call = new ReadOnlySpan<byte>(data, SeccompData.Size);
                 var errno = filter.ErrnoFor(call);
                 if (errno != 0)
@@ -39,7 +43,7 @@ internal static unsafe class SyscallListener
                 // Read what the call asks for while the caller still waits on us.
                 var nr = SyscallArgs.Nr(call);
                 var name = SyscallArgs.Name(nr);
-                Report(report, new SyscallNotice(tag, pid, name, CallMemory.Describe(name, pid, call)) { Nr = nr });
+                Report(report, new SyscallNotice(tag, pid, name, CallMemory.Describe(name, pid, call)) { Nr = nr, ReceivedAt = received });
                 Native.NotifContinue(listener, id);
             }
         }

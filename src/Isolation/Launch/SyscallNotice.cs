@@ -16,4 +16,7 @@ public sealed record SyscallNotice(object? Tag, int Pid, string Syscall, string 
     /// <summary>For a summary of rate-limited denials: how many calls of this syscall were refused
     /// without an event of their own since the last summary (Pid and Detail are then empty).</summary>
     public long Suppressed { get; init; }
+
+    /// <summary>When the listener read the notification (Stopwatch timestamp), for the stage breakdown.</summary>
+    public long ReceivedAt { get; init; }
 }

@@ -8,6 +8,9 @@ namespace Sandboxd.Isolation.Preflight;
 /// (/proc, cgroupfs), so the daemon can refuse to make a sandbox weaker than asked.</summary>
 public static class HostChecks
 {
+    /// <summary>The name of the favordynmods check: the daemon switches the mode on itself.</summary>
+    public const string CgroupAttachModeCheck = "cgroup favordynmods";
+
     private static readonly string[] Namespaces = ["mnt", "pid", "net", "uts", "ipc", "cgroup"];
 
     public static IReadOnlyList<HostCheck> Run(string? initBinary = null) =>
@@ -19,6 +22,7 @@ public static class HostChecks
         Filesystem("tmpfs", true, "the writable layer and /tmp are sized tmpfs"),
         Seccomp(),
         Cgroups(),
+        CgroupAttachMode(),
         UserNamespaces(),
         IdmappedLowerLayers(),
         InitBinaryPresent(initBinary ?? Launch.InitBinary.DefaultPath),
@@ -66,6 +70,14 @@ public static class HostChecks
         {
             return new("cgroups", false, true, e.Message);
         }
+    }
+
+    /// <summary>Optional: without favordynmods a cgroup join after idle costs milliseconds
+    /// (the daemon switches it on at start unless told not to).</summary>
+    private static HostCheck CgroupAttachMode()
+    {
+        var state = FavorDynMods.Read();
+        return new(CgroupAttachModeCheck, state.Status == FavorDynModsStatus.On, false, state.Detail);
     }
 
     private static HostCheck UserNamespaces()

@@ -8,17 +8,28 @@ namespace Sandboxd.Core.Api;
 
 /// <summary>sandbox.v1.Sandboxes on the orchestrator. Failures become statuses in the error
 /// interceptor, so the handlers are the happy path only.</summary>
-public sealed class SandboxesService(Orchestrator orchestrator) : Sandboxes.SandboxesBase
+public sealed class SandboxesService(Orchestrator orchestrator, StageTimings timings) : Sandboxes.SandboxesBase
 {
-    public override Task<Sandbox> Create(CreateRequest request, ServerCallContext context) => orchestrator.CreateAsync(request);
+    public override async Task<Sandbox> Create(CreateRequest request, ServerCallContext context)
+    {
+        var stages = timings.Begin("create");
+        var sandbox = await orchestrator.CreateAsync(request, stages).ConfigureAwait(false);
+        timings.End(stages);
+        return sandbox;
+    }
 
     public override Task<Sandbox> Get(GetRequest request, ServerCallContext context) => Task.FromResult(orchestrator.Get(request.Id));
 
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context) =>
         Task.FromResult(new ListResponse { Sandboxes = { orchestrator.List() } });
 
-    public override async Task<DestroyResponse> Destroy(DestroyRequest request, ServerCallContext context) =>
-        new() { Existed = await orchestrator.DestroyAsync(request.Id).ConfigureAwait(false) };
+    public override async Task<DestroyResponse> Destroy(DestroyRequest request, ServerCallContext context)
+    {
+        var stages = timings.Begin("destroy");
+        var existed = await orchestrator.DestroyAsync(request.Id, stages).ConfigureAwait(false);
+        timings.End(stages);
+        return new() { Existed = existed };
+    }
 
     public override Task<Sandbox> UpdateNetworkPolicy(UpdateNetworkPolicyRequest request, ServerCallContext context) =>
         Task.FromResult(orchestrator.UpdateNetworkPolicy(request));
@@ -27,13 +38,14 @@ public sealed class SandboxesService(Orchestrator orchestrator) : Sandboxes.Sand
     /// fires when the client leaves or its grpc-timeout passes, and that kills the command.</summary>
     public override async Task Execute(ExecuteRequest request, IServerStreamWriter<ExecuteResponse> responseStream, ServerCallContext context)
     {
+        var stages = timings.Begin("exec");
         using var writer = new SerializedStreamWriter<ExecuteResponse>(responseStream);
         var outcome = await orchestrator.ExecuteAsync(request, (stream, data) =>
         {
             var chunk = ByteString.CopyFrom(data.Span);
             var message = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
             return new ValueTask(writer.WriteAsync(message, context.CancellationToken));
-        }, context.CancellationToken).ConfigureAwait(false);
+        }, context.CancellationToken, stages).ConfigureAwait(false);
         var result = outcome.Result;
         await writer.WriteAsync(new ExecuteResponse
         {
@@ -51,5 +63,7 @@ public sealed class SandboxesService(Orchestrator orchestrator) : Sandboxes.Sand
                 PeakMemoryBytes = result.PeakMemoryBytes,
             },
         }, context.CancellationToken).ConfigureAwait(false);
+        stages?.Mark("response");
+        timings.End(stages);
     }
 }

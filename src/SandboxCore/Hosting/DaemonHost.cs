@@ -44,6 +44,7 @@ public static class DaemonHost
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<SandboxOwners>();
         services.AddSingleton<Orchestrator>();
+        services.AddSingleton(sp => new StageTimings(options.StageTimings, sp.GetRequiredService<ILogger<StageTimings>>()));
         services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
         services.AddGrpc(grpc =>
         {
@@ -63,6 +64,7 @@ public static class DaemonHost
         var app = builder.Build();
         var orchestrator = app.Services.GetRequiredService<Orchestrator>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("sandboxd");
+        LogCgroupMode(log, options);
         int swept = orchestrator.SweepLeftovers();
         if (swept > 0)
             DaemonLog.Swept(log, swept);
@@ -92,5 +94,16 @@ public static class DaemonHost
         });
         app.Lifetime.ApplicationStopped.Register(() => File.Delete(options.Socket));
         return app;
+    }
+
+    /// <summary>Before the warm pool fills: its joins are the first to gain. With
+    /// --no-favordynmods the host's mode is only reported.</summary>
+    private static void LogCgroupMode(ILogger log, DaemonOptions options)
+    {
+        var state = options.FavorDynMods ? FavorDynMods.Apply() : FavorDynMods.Read();
+        if (state.Status == FavorDynModsStatus.On)
+            DaemonLog.CgroupMode(log, state.Detail);
+        else
+            DaemonLog.CgroupModeOff(log, options.FavorDynMods ? state.Detail : state.Detail + " (--no-favordynmods)");
     }
 }

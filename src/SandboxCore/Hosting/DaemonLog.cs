@@ -12,4 +12,10 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "idmapped mounts unavailable ({Reason}): root inside a sandbox sees the image's files as nobody's and cannot change /etc")]
     public static partial void NoIdmappedImage(ILogger log, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "cgroup favordynmods: {Detail}")]
+    public static partial void CgroupMode(ILogger log, string detail);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "cgroup favordynmods not in force: {Detail}")]
+    public static partial void CgroupModeOff(ILogger log, string detail);
 }

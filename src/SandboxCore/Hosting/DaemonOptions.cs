@@ -15,6 +15,12 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>The shared hot tier; null keeps audit's hot tier in this daemon's memory.</summary>
     public string? RedisUrl { get; init; }
 
+    /// <summary>Switch the host's cgroups to favordynmods at start (fast joins after idle).</summary>
+    public bool FavorDynMods { get; init; } = true;
+
+    /// <summary>Log per-stage times of every create, exec and destroy (for `make bench`).</summary>
+    public bool StageTimings { get; init; }
+
     public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
@@ -26,6 +32,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
           --redis-url URL    also stream audit events to Redis (redis://host:port/ or unix:///path)
+          --no-favordynmods  leave the host's cgroup mode as it is (default: remount the cgroup
+                             hierarchy with favordynmods on Linux ≥ 6.1, so joins stay fast after idle)
+          --stage-timings    log the time of each stage of every create, exec and destroy (bench)
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -33,6 +42,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
         string? listen = null, redis = null, tokenFile = null;
         int warmEgress = 1;
+        bool favorDynMods = true, stageTimings = false;
         int warmPool = 2;
         var network = new NetworkDaemonOptions();
         for (int i = 0; i < args.Count; i++)
@@ -49,6 +59,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                     warmEgress = int.TryParse(Value(), out var e) && e is >= 0 and <= 16 ? e : throw new ArgumentException("--warm-egress takes 0 to 16");
                     break;
                 case "--redis-url": redis = Value(); break;
+                case "--no-favordynmods": favorDynMods = false; break;
+                case "--stage-timings": stageTimings = true; break;
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
                     break;
@@ -62,6 +74,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
+            FavorDynMods = favorDynMods, StageTimings = stageTimings,
         };
     }
 
@@ -80,6 +93,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["egress_pool"] = Network.Pool,
         ["dns_map"] = Network.DnsMap is null ? "system" : "static",
         ["redis"] = RedisUrl is null ? "off" : "on",
+        ["favordynmods"] = FavorDynMods ? "apply" : "keep host mode",
     };
 
     private static string ReadToken(string path)

@@ -23,7 +23,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
-    public async Task<Sandbox> CreateAsync(CreateRequest request)
+    public async Task<Sandbox> CreateAsync(CreateRequest request, StageClock? stages = null)
     {
         var image = RequestChecks.Image(request.Image);
         var profile = LimitsResolver.Profile(request.Profile);
@@ -32,22 +32,25 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var network = SandboxNetwork.FromProto(request.Network);
         var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, network.IsEgress, false, false));
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
+        stages?.Mark("checks");
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
         var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, request.Hostname, profile, limits);
+        stages?.Mark(prepared is null ? "launch" : "pool_take");
         // Before the network is attached: its first decision may come before this call returns.
         owners.Set(id, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);
-        launched.Channel.SyscallObserved = notice => audit.Emit(SyscallAuditEvent.Kind(notice),
-            (notice.Tag as ExecutionTag)?.Correlation ?? AuditCorrelation.None, id, (notice.Tag as ExecutionTag)?.ExecutionId,
-            SyscallAuditEvent.Attributes(notice));
+        launched.Channel.SyscallObserved = notice => ObserveSyscall(id, notice);
         var egress = prepared?.Egress ?? await AttachAsync(id, launched, network).ConfigureAwait(false);
+        stages?.Mark("network");
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
+        stages?.Mark("file_baseline");
         _live[id] = live;
         try
         {
             store.Upsert(record);
+            stages?.Mark("store");
         }
         catch
         {
@@ -61,7 +64,19 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var created = new Dictionary<string, string>(AuditAttributes.Created(record)) { ["network"] = network.IsEgress ? "egress" : "none" };
         audit.Emit(AuditKind.SandboxCreated, id, null, created);
         LogCreated(id, launched.InitPid);
+        stages?.Mark("audit_emit");
         return ToProto(live);
+    }
+
+    /// <summary>On the command's seccomp listener, before an audited call runs (or after a refused
+    /// one was answered). A program start may first wait for the previous execution's file walk.</summary>
+    private void ObserveSyscall(string id, SyscallNotice notice)
+    {
+        var tag = notice.Tag as ExecutionTag;
+        tag?.BeforeAuditedCall(notice);
+        audit.Emit(SyscallAuditEvent.Kind(notice), tag?.Correlation ?? AuditCorrelation.None, id, tag?.ExecutionId,
+            SyscallAuditEvent.Attributes(notice));
+        tag?.AfterAuditedCall(notice);
     }
 
     /// <summary>A sandbox whose network cannot be set up is not handed out half-made.</summary>
@@ -150,7 +165,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 
     public IReadOnlyList<Sandbox> List() => _live.Values.Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
 
-    public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel)
+    public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
+        StageClock? stages = null)
     {
         RequestChecks.SandboxId("sandbox_id", request.SandboxId);
         var argv = request.Argv.ToList();
@@ -168,14 +184,24 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var executionId = live.NextExecutionId();
         ExecutionResult result;
         var before = ReadCounters(live);
-        // The previous execution's file walk ends first: its "after" is this one's "before".
-        await live.Files.SettledAsync().ConfigureAwait(false);
+        stages?.Mark("checks");
+        // The previous execution's file walk is its "after" and this one's "before", so this
+        // command must not change a file before that walk has read the layer. Where every program
+        // start is an audited execve, the command's first execve waits for it (ExecutionTag) and
+        // nothing here does: no response waits for a diff unless the walk is still running when
+        // the next program starts. Elsewhere the command starts after the walk.
+        var settled = live.Files.SettledAsync();
+        if (!ExecveAudited(live))
+            await settled.ConfigureAwait(false);
+        stages?.Mark("walk_wait");
         var correlation = Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None;
         audit.Emit(AuditKind.ExecutionStarted, live.Record.Id, executionId, AuditAttributes.Started(spec, request.User));
+        stages?.Mark("audit_started");
         try
         {
-            var tag = new ExecutionTag(executionId, correlation);
+            var tag = new ExecutionTag(executionId, correlation) { FilesSettled = settled, Stages = stages };
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel, tag).ConfigureAwait(false);
+            ExecutionStages.Charge(stages, result.Timeline);
         }
         catch (SandboxSetupException e)
         {
@@ -192,6 +218,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, AuditAttributes.Finished(spec, request.User, result));
         live.Files.RecordAfter(executionId, correlation);
+        stages?.Mark("audit_finished");
         var after = ReadCounters(live);
         // Counters of the whole sandbox: with commands running side by side, a kill is
         // attributed to each of them that could have caused it.
@@ -201,7 +228,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             audit.Emit(AuditKind.ResourceOomKilled, live.Record.Id, executionId, AuditAttributes.LimitHit(spec, "memory_bytes", live.Record.Limits.MemoryBytes));
         if (pidsHit)
             audit.Emit(AuditKind.ResourcePidsLimit, live.Record.Id, executionId, AuditAttributes.LimitHit(spec, "pids", live.Record.Limits.Pids));
+        stages?.Mark("counters");
         return new CommandOutcome(executionId, result, oom, pidsHit);
+    }
+
+    /// <summary>Every way to start a program in the sandbox reaches the daemon before it runs.</summary>
+    private static bool ExecveAudited(LiveSandbox live)
+    {
+        var audited = LimitsResolver.Profile(live.Record.Profile).AuditedSyscalls;
+        return audited.Contains("execve") && audited.Contains("execveat");
     }
 
     private CgroupEventCounters? ReadCounters(LiveSandbox live) => ReadCgroup(live, g => g.ReadEventCounters());
@@ -223,7 +258,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Idempotent: false when the sandbox was already gone.</summary>
-    public async Task<bool> DestroyAsync(string id)
+    public async Task<bool> DestroyAsync(string id, StageClock? stages = null)
     {
         RequestChecks.SandboxId("id", id);
         if (!_live.TryRemove(id, out var live))
@@ -232,13 +267,16 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         {
             // Network first: the proxy stops serving before the processes it serves are gone.
             await networks.DetachAsync(id, live.Egress).ConfigureAwait(false);
-            live.Launched.Destroy();
+            stages?.Mark("network");
+            live.Launched.Destroy(stages is null ? null : stages.Mark);
         }
         finally
         {
             store.SetState(id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            stages?.Mark("store");
         }
         audit.Emit(AuditKind.SandboxDestroyed, id, null);
+        stages?.Mark("audit_emit");
         owners.Forget(id);
         LogDestroyed(id);
         return true;

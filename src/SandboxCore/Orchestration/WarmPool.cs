@@ -62,13 +62,17 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
     private async Task FillLoopAsync()
     {
         var token = _stop.Token;
+        // Each kind backs off on its own: egress failing (no nft, say) must not keep the plain
+        // pool empty, or every create pays a full launch.
+        var egressRetryAt = DateTimeOffset.MinValue;
         while (!token.IsCancellationRequested)
         {
-            while ((_ready.Count < size || NeedsEgress) && !token.IsCancellationRequested)
+            while ((_ready.Count < size || (NeedsEgress && clock.GetUtcNow() >= egressRetryAt)) && !token.IsCancellationRequested)
             {
+                bool plain = _ready.Count < size;
                 try
                 {
-                    if (_ready.Count < size)
+                    if (plain)
                         _ready.Enqueue(Prepare());
                     else
                         _readyEgress.Enqueue(await PrepareEgressAsync().ConfigureAwait(false));
@@ -77,10 +81,19 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
                 {
                     LogPrepareFailed(e.Message);
                     // A host that cannot make sandboxes now is not retried in a tight loop.
-                    await Task.Delay(TimeSpan.FromSeconds(1), clock, token).ConfigureAwait(false);
+                    if (plain)
+                        await Task.Delay(RetryDelay, clock, token).ConfigureAwait(false);
+                    else
+                        egressRetryAt = clock.GetUtcNow() + RetryDelay;
                 }
             }
-            await _wake.WaitAsync(token).ConfigureAwait(false);
+            if (NeedsEgress && _ready.Count >= size)
+                await _wake.WaitAsync(EgressWait(egressRetryAt), token).ConfigureAwait(false);
+            else
+                await _wake.WaitAsync(token).ConfigureAwait(false);
+            // A take wakes the loop while the create that took is still answering (and its caller's
+            // next call, usually an exec, is on the way): a launch now would take the CPU from both.
+            await Task.Delay(RefillDelay, clock, token).ConfigureAwait(false);
         }
     }
 
@@ -112,6 +125,15 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
             throw;
         }
         return new PreparedSandbox(id, sandbox);
+    }
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RefillDelay = TimeSpan.FromMilliseconds(15);
+
+    private TimeSpan EgressWait(DateTimeOffset retryAt)
+    {
+        var wait = retryAt - clock.GetUtcNow();
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
     private bool NeedsEgress => networks is not null && _readyEgress.Count < egressSize;

@@ -77,6 +77,28 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
         });
     }
 
+    [RootFact]
+    public async Task A_command_started_while_the_previous_walk_runs_has_its_own_changes()
+    {
+        var daemon = fixture.Daemon;
+        using var audit = AuditApiClients.Audit(daemon);
+        await daemon.WithSandboxAsync(async sandboxId =>
+        {
+            // The exit comes back before the walk of 12,000 entries has read the layer; the next
+            // command is sent at once, and its writes must not be seen by that walk.
+            await RunAsync(daemon, sandboxId, "mkdir $HOME/many && cd $HOME/many && seq 12000 | xargs touch");
+            var append = await RunAsync(daemon, sandboxId, "cd $HOME/many && for f in 1 3000 6000 9000 12000; do echo x >> $f; done");
+            Assert.Equal(
+            [
+                "FileModified /home/sandbox/many/1 file 2",
+                "FileModified /home/sandbox/many/12000 file 2",
+                "FileModified /home/sandbox/many/3000 file 2",
+                "FileModified /home/sandbox/many/6000 file 2",
+                "FileModified /home/sandbox/many/9000 file 2",
+            ], await WaitForFileEventsAsync(audit, append, 5));
+        });
+    }
+
     private static async Task<string> RunAsync(DaemonProcess daemon, string sandboxId, string script)
     {
         var output = await daemon.Client.RunAsync(sandboxId, ["/bin/sh", "-c", script]);

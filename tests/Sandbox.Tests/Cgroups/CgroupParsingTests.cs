@@ -6,7 +6,7 @@ namespace Sandboxd.Tests.Cgroups;
 /// <summary>Detection and validation that need no privilege.</summary>
 public class CgroupParsingTests
 {
-    private const string HybridMountInfo = """
+    internal const string HybridMountInfo = """
         31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
         32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
         35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
