@@ -1,19 +1,31 @@
+using Sandboxd.Governance.Risk.Rules;
+using Sandboxd.Governance.Specs;
+
 namespace Sandboxd.Governance.Risk;
 
-/// <summary>Risk = the highest level any rule finds. This slice's sandboxes have no egress, no
-/// host mounts and the default isolation, so they are LOW and auto-approved; the rules for
-/// MEDIUM+ (and the voting they trigger) arrive with the features that create that risk.</summary>
+/// <summary>Risk = the highest level any rule finds; every finding is kept so the level explains itself.</summary>
 public static class RiskAssessor
 {
-    public static RiskLevel Assess(SandboxRequestTraits traits)
-    {
-        var level = RiskLevel.Low;
-        if (traits.NetworkEgress || traits.RelaxedSeccomp)
-            level = Max(level, RiskLevel.Medium);
-        if (traits.HostMounts)
-            level = Max(level, RiskLevel.High);
-        return level;
-    }
+    public static IReadOnlyList<IRiskRule> Rules { get; } =
+    [
+        new ProfileFloorRule(),
+        new EgressRule(),
+        new OpenAllowlistRule(),
+        new HostMountRule(),
+        new SeccompRule(),
+        new UserNamespaceOffRule(),
+        new RootInsideRule(),
+        new MemoryRule(),
+        new CpuTimeRule(),
+        new LongTtlRule(),
+        new UntrustedImageRule(),
+        new WeakIsolationRule(),
+    ];
 
-    private static RiskLevel Max(RiskLevel a, RiskLevel b) => a > b ? a : b;
+    public static RiskAssessment Assess(RequestSpec spec, RiskPolicy policy)
+    {
+        var findings = Rules.Select(rule => rule.Check(spec, policy)).OfType<RiskFinding>().ToList();
+        var level = findings.Count == 0 ? RiskLevel.Low : findings.Max(f => f.Level);
+        return new RiskAssessment(level, findings);
+    }
 }

@@ -7,7 +7,9 @@ using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
+using Sandboxd.Governance.Profiles;
 using Sandboxd.Governance.Risk;
+using Sandboxd.Governance.Specs;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Launch;
@@ -30,7 +32,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
         var network = SandboxNetwork.FromProto(request.Network);
-        var risk = RiskAssessor.Assess(new SandboxRequestTraits(image is not null, network.IsEgress, false, false));
+        var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
@@ -78,6 +80,14 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             SyscallAuditEvent.Attributes(notice));
         tag?.AfterAuditedCall(notice);
     }
+
+    /// <summary>Until creates name governance profiles, what this request changes of the LOW
+    /// built-in: its image and its egress (an allowlist of domains or none).</summary>
+    private static RequestSpec GovernanceSpec(string? image, SandboxNetwork network) => BuiltinProfiles.Low.Spec with
+    {
+        Image = image,
+        Network = network.IsEgress ? new NetworkPolicySpec(true, [], false) : NetworkPolicySpec.None,
+    };
 
     /// <summary>A sandbox whose network cannot be set up is not handed out half-made.</summary>
     private async Task<IEgressAttachment?> AttachAsync(string id, LaunchedSandbox launched, SandboxNetwork network)
