@@ -39,6 +39,9 @@ bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
 # network's cost in create (its own netns test host, removed afterwards; under a minute).
 "$bench" network --sandboxd "$daemon" --out "$out/network.md"
 
+# sandboxctl's start-up: `sandboxctl list` from the NativeAOT build beside the JIT build (hyperfine).
+"$bench" cli --sandboxd "$daemon" --native "$repo/out/sandboxctl/sandboxctl" --jit "$repo/out/sandboxctl-jit/sandboxctl" --out "$out/cli.md"
+
 # The seccomp section: a refused call answered by the daemon's listener vs in the kernel.
 "$bench" seccomp --sandboxd "$daemon" --probe-dir "$repo/tests/probe/build" --out "$out/seccomp.md"
 

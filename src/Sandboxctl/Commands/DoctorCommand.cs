@@ -17,7 +17,7 @@ internal static class DoctorCommand
             var checks = HostChecks.Run(InitBinaryPath());
             if (result.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(checks.Select(c => new { name = c.Name, ok = c.Ok, required = c.Required, detail = c.Detail })));
+                Console.WriteLine(ToJson(checks));
             }
             else
             {
@@ -28,6 +28,28 @@ internal static class DoctorCommand
             return HostChecks.AllRequiredOk(checks) ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>Written field by field: sandboxctl is a NativeAOT binary, where reflection-based
+    /// serialization of an anonymous type is not available.</summary>
+    private static string ToJson(IReadOnlyList<HostCheck> checks)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var c in checks)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", c.Name);
+                writer.WriteBoolean("ok", c.Ok);
+                writer.WriteBoolean("required", c.Required);
+                writer.WriteString("detail", c.Detail);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>Beside sandboxctl in a test build; in `make build`'s out/ layout, the daemon's dir.</summary>

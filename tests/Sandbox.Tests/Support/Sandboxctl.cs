@@ -2,14 +2,22 @@ using System.Diagnostics;
 
 namespace Sandboxd.Tests.Support;
 
-/// <summary>Runs the sandboxctl apphost from the test output directory against a daemon's socket.</summary>
+/// <summary>Runs sandboxctl against a daemon's socket.</summary>
 public static class Sandboxctl
 {
     public sealed record Result(int Code, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(string socket, string? stdin, params string[] args)
+    /// <summary>The JIT build in the test output directory (what a change to sandboxctl's code
+    /// is tested with before `make build` publishes the native one).</summary>
+    public static Task<Result> RunAsync(string socket, string? stdin, params string[] args) =>
+        RunBinaryAsync(Path.Combine(AppContext.BaseDirectory, "sandboxctl"), socket, stdin, args);
+
+    /// <summary>`make build`'s NativeAOT binary, the one bin/sandboxctl runs.</summary>
+    public static string NativeBinary => Path.Combine(RepoPaths.Root, "out", "sandboxctl", "sandboxctl");
+
+    public static async Task<Result> RunBinaryAsync(string executable, string socket, string? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxctl"))
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
