@@ -76,7 +76,7 @@ public sealed class InitChannel : IDisposable
             {
                 int fd = (int)_socket.Handle;
                 if (Native.SendWithFds(fd, m, (uint)message.Length, f, fds.Length) != message.Length)
-                    throw new SandboxSetupException("send to sandbox init", Marshal.GetLastPInvokeError(), "the sandbox's init has exited");
+                    throw InitExitedException.OnSend(Marshal.GetLastPInvokeError());
             }
         }
     }
@@ -110,7 +110,7 @@ public sealed class InitChannel : IDisposable
         }
         _closed.TrySetResult();
         foreach (var pending in _pending.Values)
-            pending.Fail(new SandboxSetupException("the sandbox's init exited; the sandbox is gone"));
+            pending.Fail(new InitExitedException());
         _pending.Clear();
     }
 

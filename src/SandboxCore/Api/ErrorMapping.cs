@@ -22,8 +22,7 @@ public static class ErrorMapping
             Errno.EACCES or Errno.EPERM => StatusCode.PermissionDenied,
             _ => StatusCode.FailedPrecondition,
         }, c.Message),
-        SandboxSetupException s when s.Message.Contains("init exited", StringComparison.Ordinal) =>
-            new Status(StatusCode.Aborted, s.Message),
+        InitExitedException => new Status(StatusCode.Aborted, e.Message),
         SandboxSetupException => new Status(StatusCode.FailedPrecondition, e.Message),
         NetworkNotEnabledException => new Status(StatusCode.FailedPrecondition, e.Message),
         // The host could not set up the sandbox's network (nft, ip, the address pool): the

@@ -213,12 +213,12 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel, tag).ConfigureAwait(false);
             ExecutionStages.Charge(stages, result.Timeline);
         }
-        catch (SandboxSetupException e)
+        catch (Exception e) when (e is SandboxSetupException or InitExitedException)
         {
             audit.Emit(AuditKind.ExecutionFailedToStart, live.Record.Id, executionId,
                 new Dictionary<string, string> { ["argv0"] = argv[0], ["error"] = e.Message });
-            if (e.Step.Length > 0 && !e.Message.Contains("init exited", StringComparison.Ordinal))
-                throw new CommandStartException(argv[0], e);
+            if (e is SandboxSetupException { Step.Length: > 0 } step)
+                throw new CommandStartException(argv[0], step);
             throw;
         }
         catch (OperationCanceledException)
