@@ -152,6 +152,12 @@ int32_t Sbx_OpenDirAt(int32_t dirfd, const char *name);
 int32_t Sbx_StatAt(int32_t dirfd, const char *name, sbx_file_stat *st);
 int32_t Sbx_ReadDirEntries(int32_t dirfd, void *buf, uint32_t len);
 
+/* sizeof each struct this header shares with the daemon, in the order op, spawn_args,
+   spawn_result, file_stat, egress_budget, relay_result: the daemon checks its mirrors
+   (src/Isolation/Interop) against the library it loaded. */
+#define SBX_ABI_STRUCTS 6
+void Sbx_AbiStructSizes(uint32_t sizes[SBX_ABI_STRUCTS]);
+
 /* sizeof each message struct of native/init_proto.h, in the order exec, kill, event, caps:
    the daemon checks its mirror (InitProtocol.cs) against the header the init was built from. */
 void Sbx_InitProtocolSizes(uint32_t sizes[4]);

@@ -151,6 +151,16 @@ int32_t Sbx_NotifContinue(int32_t listener, uint64_t id)
     return notif_send(listener, &resp);
 }
 
+void Sbx_AbiStructSizes(uint32_t sizes[SBX_ABI_STRUCTS])
+{
+    sizes[0] = sizeof(sbx_op);
+    sizes[1] = sizeof(sbx_spawn_args);
+    sizes[2] = sizeof(sbx_spawn_result);
+    sizes[3] = sizeof(sbx_file_stat);
+    sizes[4] = sizeof(sbx_egress_budget);
+    sizes[5] = sizeof(sbx_relay_result);
+}
+
 void Sbx_InitProtocolSizes(uint32_t sizes[4])
 {
     sizes[0] = sizeof(sbx_exec_request);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Sandboxd.Isolation.Interop;
 
-/// <summary>Mirrors native/sbx.h. Sizes are asserted at startup against the C side's.</summary>
+/// <summary>Mirrors native/sbx.h. Sizes are checked at startup against the C side's (<see cref="NativeAbi"/>).</summary>
 internal static unsafe partial class Native
 {
     [StructLayout(LayoutKind.Sequential)]

@@ -27,7 +27,7 @@ public sealed unsafe class SandboxLauncher : IDisposable
         _cgroups = cgroups;
         TraversablePath.Own(stateDir, DefaultImage.RelativePath);
         TraversablePath.Own(runtimeDir, Path.GetRelativePath(runtimeDir, new SandboxPaths(stateDir, runtimeDir, "").Scratch));
-        if (InitProtocol.NativeSizeMismatch() is { } mismatch)
+        if ((InitProtocol.NativeSizeMismatch() ?? NativeAbi.SizeMismatch()) is { } mismatch)
             throw new SandboxSetupException(mismatch);
         _defaultImage = DefaultImage.Create(stateDir);
         _init = InitBinary.Load(initPath ?? InitBinary.DefaultPath);
