@@ -21,6 +21,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>Log per-stage times of every create, exec and destroy (for `make bench`).</summary>
     public bool StageTimings { get; init; }
 
+    /// <summary>`--log-format json`: one JSON object per line (with the call's correlation ids).</summary>
+    public bool JsonLogs { get; init; }
+
     public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
@@ -35,6 +38,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --no-favordynmods  leave the host's cgroup mode as it is (default: remount the cgroup
                              hierarchy with favordynmods on Linux ≥ 6.1, so joins stay fast after idle)
           --stage-timings    log the time of each stage of every create, exec and destroy (bench)
+          --log-format FMT   text (default) or json: one object per line with the call's correlation ids
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -42,7 +46,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
         string? listen = null, redis = null, tokenFile = null;
         int warmEgress = 1;
-        bool favorDynMods = true, stageTimings = false;
+        bool favorDynMods = true, stageTimings = false, jsonLogs = false;
         int warmPool = 2;
         var network = new NetworkDaemonOptions();
         for (int i = 0; i < args.Count; i++)
@@ -61,6 +65,14 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--redis-url": redis = Value(); break;
                 case "--no-favordynmods": favorDynMods = false; break;
                 case "--stage-timings": stageTimings = true; break;
+                case "--log-format":
+                    jsonLogs = Value() switch
+                    {
+                        "json" => true,
+                        "text" => false,
+                        var f => throw new ArgumentException($"--log-format takes text or json, not '{f}'"),
+                    };
+                    break;
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
                     break;
@@ -74,7 +86,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
-            FavorDynMods = favorDynMods, StageTimings = stageTimings,
+            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs,
         };
     }
 
@@ -94,6 +106,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["dns_map"] = Network.DnsMap is null ? "system" : "static",
         ["redis"] = RedisUrl is null ? "off" : "on",
         ["favordynmods"] = FavorDynMods ? "apply" : "keep host mode",
+        ["log_format"] = JsonLogs ? "json" : "text",
     };
 
     private static string ReadToken(string path)
