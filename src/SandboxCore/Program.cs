@@ -1,4 +1,6 @@
 using Sandboxd.Core.Hosting;
+using Sandboxd.Governance.Config;
+using Sandboxd.Governance.Profiles;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Preflight;
 
@@ -23,6 +25,16 @@ public static class Program
             Console.Error.WriteLine($"sandboxd: {e.Message}\n{DaemonOptions.Usage}");
             return 2;
         }
+        ConfigHolder config;
+        try
+        {
+            config = ConfigHolder.Load(options.ConfigPath);
+        }
+        catch (Exception e) when (e is ProfileFileException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"sandboxd: config: {e.Message}");
+            return 2;
+        }
         // Fail closed: a host that lacks a layer gets no sandboxes at all, and says why.
         var checks = HostChecks.Run();
         if (!HostChecks.AllRequiredOk(checks))
@@ -37,7 +49,7 @@ public static class Program
             Console.Error.WriteLine($"sandboxd: warning: {off.Name}: {off.Detail}");
         try
         {
-            DaemonHost.Build(options).Run();
+            DaemonHost.Build(options, config).Run();
             return 0;
         }
         catch (SandboxSetupException e)

@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(TokenCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -117,7 +117,7 @@ public static class ProfileYaml
         return new HostMount(source, target, readOnly);
     }
 
-    private static YamlFields Document(string yaml, string file)
+    internal static YamlFields Document(string yaml, string file)
     {
         var stream = new YamlStream();
         try

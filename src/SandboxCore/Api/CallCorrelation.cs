@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using Sandboxd.Audit.Events;
 using Sandboxd.Audit.Query;
+using Sandboxd.Governance.Config;
 
 namespace Sandboxd.Core.Api;
 
@@ -11,6 +12,10 @@ namespace Sandboxd.Core.Api;
 /// value for the events the call causes several awaits down.</summary>
 public sealed record CallCorrelation(string Tenant, bool TenantFromHeader, int? PeerUid, AuditCorrelation Audit)
 {
+    /// <summary>The config's principal the call was authenticated as; null only for calls made
+    /// without the caller interceptor (never over the API).</summary>
+    public Principal? Principal { get; init; }
+
     public const string TenantHeader = "x-tenant";
     public const string TraceHeader = "x-trace-id";
     public const string RequestHeader = "x-request-id";
@@ -28,18 +33,20 @@ public sealed record CallCorrelation(string Tenant, bool TenantFromHeader, int? 
         set => CurrentCall.Value = value;
     }
 
-    /// <summary>Root on the Unix socket that names no tenant is the operator; everyone else is a
-    /// tenant ("default" when no header says otherwise).</summary>
-    public AuditCaller Caller => !TenantFromHeader && PeerUid == 0 ? AuditCaller.Operator : AuditCaller.ForTenant(Tenant);
+    /// <summary>An admin that names no tenant is the operator (sees every tenant); an admin with
+    /// an x-tenant header acts as that tenant; everyone else is their principal's tenant, whatever
+    /// header they send.</summary>
+    public AuditCaller Caller => Principal is { IsAdmin: true } && !TenantFromHeader ? AuditCaller.Operator : AuditCaller.ForTenant(Tenant);
 
     /// <param name="peerUid">The caller's uid on the Unix socket (SO_PEERCRED); null on TCP.</param>
-    public static CallCorrelation From(Metadata headers, int? peerUid)
+    public static CallCorrelation From(Metadata headers, int? peerUid, Principal principal)
     {
-        string? tenant = Header(headers, TenantHeader);
-        string principal = peerUid is { } u ? "uid:" + u.ToString(CultureInfo.InvariantCulture) : "tcp";
+        string? header = principal.IsAdmin ? Header(headers, TenantHeader) : null;
+        string tenant = header ?? principal.Tenant;
+        string who = peerUid is { } u ? "uid:" + u.ToString(CultureInfo.InvariantCulture) : "token:" + principal.Name;
         string request = Header(headers, RequestHeader) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var audit = new AuditCorrelation(tenant ?? DefaultTenant, principal, request, Header(headers, TraceHeader));
-        return new CallCorrelation(tenant ?? DefaultTenant, tenant is not null, peerUid, audit);
+        var audit = new AuditCorrelation(tenant, who, request, Header(headers, TraceHeader));
+        return new CallCorrelation(tenant, header is not null, peerUid, audit) { Principal = principal };
     }
 
     private static string? Header(Metadata headers, string name)

@@ -15,6 +15,7 @@ public static class ErrorMapping
     {
         InvalidFieldException => new Status(StatusCode.InvalidArgument, e.Message),
         SandboxNotFoundException => new Status(StatusCode.NotFound, e.Message),
+        QuotaExceededException => new Status(StatusCode.ResourceExhausted, e.Message),
         ArgumentException => new Status(StatusCode.InvalidArgument, e.Message),
         CommandStartException c => new Status(c.ErrorNumber switch
         {

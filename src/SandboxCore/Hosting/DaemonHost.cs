@@ -13,6 +13,7 @@ using Sandboxd.Core.Api.Interceptors;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
+using Sandboxd.Governance.Config;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Launch;
 
@@ -22,7 +23,7 @@ namespace Sandboxd.Core.Hosting;
 /// gRPC services (with health and reflection), the orchestrator and its stores.</summary>
 public static class DaemonHost
 {
-    public static WebApplication Build(DaemonOptions options)
+    public static WebApplication Build(DaemonOptions options, ConfigHolder config)
     {
         Directory.CreateDirectory(options.StateDir);
         Directory.CreateDirectory(options.RuntimeDir);
@@ -34,10 +35,11 @@ public static class DaemonHost
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen));
+        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen, config.Current.SocketGroup));
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(config);
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
         services.AddAudit(options);
@@ -46,6 +48,7 @@ public static class DaemonHost
             sp.GetRequiredService<SandboxNetworks>(), options.WarmEgress));
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<SandboxOwners>();
+        services.AddSingleton<Admission>();
         services.AddSingleton<Orchestrator>();
         services.AddSingleton(sp => new StageTimings(options.StageTimings, sp.GetRequiredService<ILogger<StageTimings>>()));
         services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
@@ -82,6 +85,7 @@ public static class DaemonHost
         app.MapUnknownMethods();
 
         var audit = app.Services.GetRequiredService<IAuditSink>();
+        var reload = ConfigReload.OnSighup(config, log);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             audit.Emit(AuditKind.DaemonConfigLoaded, null, null, options.ToAuditAttributes());
@@ -92,6 +96,7 @@ public static class DaemonHost
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             audit.Emit(AuditKind.DaemonStopping, null, null);
+            reload.Dispose();
             pool.Dispose();
             orchestrator.DestroyAll();
         });

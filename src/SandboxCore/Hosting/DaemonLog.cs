@@ -18,4 +18,10 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "cgroup favordynmods not in force: {Detail}")]
     public static partial void CgroupModeOff(ILogger log, string detail);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "config {Source} loaded: {Principals} principals")]
+    public static partial void ConfigLoaded(ILogger log, string source, int principals);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "config reload refused, the old config stays in force: {Error}")]
+    public static partial void ConfigReloadFailed(ILogger log, string error);
 }

@@ -18,6 +18,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>Switch the host's cgroups to favordynmods at start (fast joins after idle).</summary>
     public bool FavorDynMods { get; init; } = true;
 
+    /// <summary>--config: principals, tenants, quotas (null = /etc/sandboxd/sandboxd.yaml when it exists, else built-in).</summary>
+    public string? ConfigPath { get; init; }
+
     /// <summary>Log per-stage times of every create, exec and destroy (for `make bench`).</summary>
     public bool StageTimings { get; init; }
 
@@ -26,6 +29,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
 
     public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
+          --config FILE      principals, tenants, quotas (default /etc/sandboxd/sandboxd.yaml; without it
+                             root on the socket is the admin of tenant "default"); SIGHUP reloads it
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
           --state-dir DIR    SQLite state, the default image, audit tiers (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
@@ -44,7 +49,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null, redis = null, tokenFile = null;
+        string? listen = null, redis = null, tokenFile = null, config = null;
         int warmEgress = 1;
         bool favorDynMods = true, stageTimings = false, jsonLogs = false;
         int warmPool = 2;
@@ -55,6 +60,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
             switch (args[i])
             {
                 case "--socket": socket = Value(); break;
+                case "--config": config = Path.GetFullPath(Value()); break;
                 case "--state-dir": state = Value(); break;
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
@@ -86,7 +92,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
-            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs,
+            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config,
         };
     }
 
@@ -95,6 +101,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public Dictionary<string, string> ToAuditAttributes() => new()
     {
         ["socket"] = Socket,
+        ["config"] = ConfigPath ?? "",
         ["state_dir"] = StateDir,
         ["runtime_dir"] = RuntimeDir,
         ["listen"] = Listen ?? "",

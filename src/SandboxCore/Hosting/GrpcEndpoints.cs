@@ -33,7 +33,7 @@ public static class GrpcEndpoints
 
     /// <summary>Listens on a Unix socket: a stale socket file from an earlier run is removed, the
     /// parent directory made if missing, and the socket set to 0660 once the server has bound it.</summary>
-    public static void ListenUnixSocket(KestrelServerOptions options, string path)
+    public static void ListenUnixSocket(KestrelServerOptions options, string path, string? group = null)
     {
         string fullPath = Path.GetFullPath(path);
         string? directory = Path.GetDirectoryName(fullPath);
@@ -53,7 +53,11 @@ public static class GrpcEndpoints
         lifetime?.ApplicationStarted.Register(() =>
         {
             if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
+            {
+                if (group is not null)
+                    SocketGroup.Apply(fullPath, group);
                 File.SetUnixFileMode(fullPath, SocketMode);
+            }
         });
     }
 
@@ -77,10 +81,10 @@ public static class GrpcEndpoints
     }
 
     /// <summary>The usual setup: limits, the Unix socket, and TCP when an address is given.</summary>
-    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null)
+    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null, string? socketGroup = null)
     {
         ApplyLimits(options);
-        ListenUnixSocket(options, unixSocketPath);
+        ListenUnixSocket(options, unixSocketPath, socketGroup);
         if (!string.IsNullOrEmpty(tcpAddress))
             ListenTcp(options, tcpAddress);
     }

@@ -21,7 +21,7 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
-    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log) : IDisposable
+    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
@@ -33,6 +33,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         RequestChecks.Hostname(request.Hostname, "");
         var network = SandboxNetwork.FromProto(request.Network);
         var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
+        var tenant = CallerTenant;
+        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record));
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
@@ -45,10 +47,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         stages?.Mark("network");
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits);
+            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits) { Tenant = tenant };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
-        _live[id] = live;
+        reservation.Commit(() => _live[id] = live);
         try
         {
             store.Upsert(record);
@@ -108,8 +110,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public Sandbox UpdateNetworkPolicy(UpdateNetworkPolicyRequest request)
     {
         RequestChecks.SandboxId("sandbox_id", request.SandboxId);
-        if (!_live.TryGetValue(request.SandboxId, out var live))
-            throw new SandboxNotFoundException(request.SandboxId);
+        var live = VisibleLive(request.SandboxId);
         if (live.Egress is not { } egress)
             throw new NetworkNotEnabledException(request.SandboxId);
         egress.UpdatePolicy(EgressPolicyMapping.FromProto(request.Policy, "policy"));
@@ -146,7 +147,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var name = hostname.Length > 0 ? hostname : id;
         // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
         store.Upsert(new SandboxRecord(id, SandboxState.Creating, image ?? "", name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            0, "", new Dictionary<string, string>(), profile.Name, limits));
+            0, "", new Dictionary<string, string>(), profile.Name, limits) { Tenant = CallerTenant });
         try
         {
             var spec = new SandboxSpec(id, image, name, profile, LimitsResolver.ToCgroup(limits, profile), limits.DiskBytes);
@@ -168,12 +169,12 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public Sandbox Get(string id)
     {
         RequestChecks.SandboxId("id", id);
-        if (_live.TryGetValue(id, out var live))
+        if (TryGetVisible(id, out var live))
             return ToProto(live, ReadUsage(live));
-        return store.Find(id) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
+        return VisibleRecord(store.Find(id)) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
     }
 
-    public IReadOnlyList<Sandbox> List() => _live.Values.Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
+    public IReadOnlyList<Sandbox> List() => VisibleLiveSandboxes().Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
 
     public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
         StageClock? stages = null)
@@ -184,8 +185,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         RequestChecks.Env(request.Env);
         RequestChecks.Cwd(request.Cwd);
         var (uid, gid, home) = RequestChecks.User(request.User);
-        if (!_live.TryGetValue(request.SandboxId, out var live))
-            throw new SandboxNotFoundException(request.SandboxId);
+        var live = VisibleLive(request.SandboxId);
 
         var timeout = RequestChecks.Timeout(request.TimeoutMs);
         var env = CommandEnvironment.Build(home, live.Egress?.ProxyEnvironment, request.Env);
@@ -271,7 +271,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public async Task<bool> DestroyAsync(string id, StageClock? stages = null)
     {
         RequestChecks.SandboxId("id", id);
-        if (!_live.TryRemove(id, out var live))
+        if (!TryGetVisible(id, out _) || !_live.TryRemove(id, out var live))
             return false;
         try
         {

@@ -13,4 +13,8 @@ public sealed record SandboxRecord(
     string Risk,
     IReadOnlyDictionary<string, string> Labels,
     string Profile,
-    SandboxLimits Limits);
+    SandboxLimits Limits)
+{
+    /// <summary>The tenant of the principal that created it; only that tenant (and admins) see it.</summary>
+    public string Tenant { get; init; } = "default";
+}

@@ -32,6 +32,17 @@ public sealed class SqliteStateStore : IDisposable
             );
             CREATE INDEX IF NOT EXISTS sandboxes_state ON sandboxes(state);
             """);
+        // A state dir from before tenants: its sandboxes were the default tenant's.
+        if (!HasColumn("sandboxes", "tenant"))
+            Exec("ALTER TABLE sandboxes ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default'");
+    }
+
+    private bool HasColumn(string table, string column)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = $name";
+        cmd.Parameters.AddWithValue("$name", column);
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>Reads the database once, for the health service: throws when it cannot.</summary>
@@ -52,8 +63,8 @@ public sealed class SqliteStateStore : IDisposable
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
-                INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits)
-                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits)
+                INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant)
+                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits, $tenant)
                 """;
             cmd.Parameters.AddWithValue("$id", r.Id);
             cmd.Parameters.AddWithValue("$state", (int)r.State);
@@ -65,6 +76,7 @@ public sealed class SqliteStateStore : IDisposable
             cmd.Parameters.AddWithValue("$labels", JsonSerializer.Serialize(r.Labels));
             cmd.Parameters.AddWithValue("$profile", r.Profile);
             cmd.Parameters.AddWithValue("$limits", JsonSerializer.Serialize(r.Limits));
+            cmd.Parameters.AddWithValue("$tenant", r.Tenant);
             cmd.ExecuteNonQuery();
         }
     }
@@ -93,7 +105,7 @@ public sealed class SqliteStateStore : IDisposable
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits FROM sandboxes {where}";
+            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant FROM sandboxes {where}";
             foreach (var (name, value) in args)
                 cmd.Parameters.AddWithValue(name, value);
             using var reader = cmd.ExecuteReader();
@@ -102,7 +114,7 @@ public sealed class SqliteStateStore : IDisposable
                 list.Add(new SandboxRecord(reader.GetString(0), (SandboxState)reader.GetInt32(1), reader.GetString(2),
                     reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetString(6),
                     JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? [],
-                    reader.GetString(8), JsonSerializer.Deserialize<SandboxLimits>(reader.GetString(9))!));
+                    reader.GetString(8), JsonSerializer.Deserialize<SandboxLimits>(reader.GetString(9))!) { Tenant = reader.GetString(10) });
             return list;
         }
     }

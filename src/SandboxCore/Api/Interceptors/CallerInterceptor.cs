@@ -2,13 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Sandboxd.Governance.Config;
 
 namespace Sandboxd.Core.Api.Interceptors;
 
-/// <summary>Authenticates every call and records who made it. Unix-socket callers pass (the
-/// socket's mode decides who can connect) and are known by their uid; a TCP caller must present
-/// the configured bearer token, compared in constant time.</summary>
-public sealed class CallerInterceptor(ApiOptions options) : Interceptor
+/// <summary>Authenticates every call as one of the config's principals and records who made it:
+/// a Unix-socket caller by its peer uid (SO_PEERCRED), a TCP caller by its bearer token (its
+/// SHA-256 compared in constant time with the config's, or --token-file's token, an admin).
+/// Anyone else is UNAUTHENTICATED.</summary>
+public sealed class CallerInterceptor(ApiOptions options, ConfigHolder config) : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -45,18 +47,36 @@ public sealed class CallerInterceptor(ApiOptions options) : Interceptor
     {
         var http = context.GetHttpContext();
         bool overTcp = http.Connection.RemoteIpAddress is not null;
-        if (overTcp && !TokenMatches(http.Request.Headers.Authorization.ToString()))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "a bearer token is required on TCP (authorization: Bearer …)"));
-        var caller = CallCorrelation.From(context.RequestHeaders, overTcp ? null : PeerCredentials.Uid(http));
+        int? uid = overTcp ? null : PeerCredentials.Uid(http);
+        var principal = overTcp ? ByToken(http.Request.Headers.Authorization.ToString()) : ByUid(uid);
+        var caller = CallCorrelation.From(context.RequestHeaders, uid, principal);
         context.SetCaller(caller);
         // Ambient for the events the call causes: set here, it flows into the handler's awaits only.
         CallCorrelation.Current = caller;
     }
 
-    private bool TokenMatches(string presented)
+    private Principal ByUid(int? uid)
     {
-        if (options.TcpToken is not { Length: > 0 } token)
-            return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes("Bearer " + token), Encoding.UTF8.GetBytes(presented));
+        if (uid is not { } u)
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the peer's uid could not be read (SO_PEERCRED)"));
+        return config.Current.ForUid(u)
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, $"uid {u} is not a principal of {config.Current.Source}"));
     }
+
+    private Principal ByToken(string authorization)
+    {
+        const string Bearer = "Bearer ";
+        if (!authorization.StartsWith(Bearer, StringComparison.Ordinal) || authorization.Length == Bearer.Length)
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "a bearer token is required on TCP (authorization: Bearer …)"));
+        string token = authorization[Bearer.Length..];
+        if (config.Current.ForToken(token) is { } principal)
+            return principal;
+        if (options.TcpToken is { Length: > 0 } legacy
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(legacy), Encoding.UTF8.GetBytes(token)))
+            return TokenFileAdmin;
+        throw new RpcException(new Status(StatusCode.Unauthenticated, "the bearer token is not one of " + config.Current.Source));
+    }
+
+    /// <summary>--token-file's token: the daemon's admin, as before principals existed.</summary>
+    private static readonly Principal TokenFileAdmin = new("token-file", "token-file", [Principal.AdminRole], SandboxdConfig.DefaultTenant, [], []);
 }
