@@ -490,7 +490,7 @@ public sealed unsafe class SandboxFiles : IDisposable
         {
             var (parent, name) = Split("path", path);
             if (createParents)
-                MakeDirs(parent, 0755);
+                MakeDirs(parent, 0x1ED /* 0755 */);
             int dir = OpenDir(path, parent);
             try
             {

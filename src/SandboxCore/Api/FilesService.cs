@@ -37,7 +37,7 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
 
     public override Task<FileEntry> MakeDir(MakeDirRequest request, ServerCallContext context)
     {
-        var mode = Mode("mode", request.Mode, 0755);
+        var mode = Mode("mode", request.Mode, 0x1ED /* 0755 */);
         using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
         return Task.FromResult(ToProto(files.MakeDir(request.Path, request.Parents, mode)));
     }
@@ -92,7 +92,7 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
         if (requestStream.Current.PartCase != WriteFileRequest.PartOneofCase.Header)
             throw new InvalidFieldException("header", "the first message must be a header");
         var header = requestStream.Current.Header;
-        var mode = Mode("header.mode", header.Mode, 0644);
+        var mode = Mode("header.mode", header.Mode, 0x1A4 /* 0644 */);
         using var files = orchestrator.OpenFiles(header.SandboxId, header.User, out var live);
         long budget = live.Record.Limits.DiskBytes;
         long written = 0;
