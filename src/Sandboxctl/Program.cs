@@ -18,6 +18,8 @@ public static class Program
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(TokenCommand.Build());
+        root.Subcommands.Add(CpCommand.Build());
+        root.Subcommands.Add(FsCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -14,9 +14,14 @@ public sealed unsafe class LaunchedSandbox
     private readonly Action? _released;
 
     internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup, OverlayLayers layers,
-        Action? released = null)
+        Action? released = null, uint? idRangeBase = null)
     {
         Layers = layers;
+        IdRangeBase = idRangeBase;
+        // Opened while init is certainly this sandbox's (our unreaped child): the file API
+        // checks through it that /proc/<pid>/root still belongs to this init (SandboxFiles).
+        int pidfd = Native.PidfdOpen(initPid);
+        Pidfd = new Microsoft.Win32.SafeHandles.SafeFileHandle(pidfd, ownsHandle: pidfd >= 0);
         _released = released;
         Paths = paths;
         InitPid = initPid;
@@ -25,6 +30,13 @@ public sealed unsafe class LaunchedSandbox
     }
 
     public ICgroup Cgroup { get; }
+
+    /// <summary>The first host id of the sandbox's user-namespace range (host id = this + id
+    /// inside), or null without a user namespace (ids inside are host ids).</summary>
+    public uint? IdRangeBase { get; }
+
+    /// <summary>A pidfd on init, opened at launch; invalid (-1) on a kernel without pidfds.</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle Pidfd { get; }
 
     /// <summary>The root's layers as the daemon reaches them: the writable one by fd only.</summary>
     public OverlayLayers Layers { get; }
@@ -50,6 +62,7 @@ public sealed unsafe class LaunchedSandbox
         // A walk of the writable layer still running holds its own reference: the fd (and the
         // tmpfs it pins) goes when that walk ends.
         Layers.Upper.Dispose();
+        Pidfd.Dispose();
         stage?.Invoke("close");
         // Anything that escaped the pid namespace's teardown is still in the cgroup. The
         // sandbox's files lived in a tmpfs of its own mount namespace: gone with it.

@@ -88,7 +88,7 @@ public sealed unsafe class SandboxLauncher : IDisposable
             // Read before the channel's receive thread starts: the child sent it before execve.
             var upper = ReceiveUpperDir(pid, sv[0]);
             var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup, new OverlayLayers(upper, image),
-                idRange is { } range ? () => _idRanges.Release(range) : null);
+                idRange is { } range ? () => _idRanges.Release(range) : null, idRange);
             idRange = null;
             try
             {

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation;
+using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Network;
 
@@ -23,6 +24,14 @@ public static class ErrorMapping
             Errno.EACCES or Errno.EPERM => StatusCode.PermissionDenied,
             _ => StatusCode.FailedPrecondition,
         }, c.Message),
+        SandboxFileException f => new Status(f.ErrorNumber switch
+        {
+            Errno.ENOENT => StatusCode.NotFound,
+            Errno.EEXIST => StatusCode.AlreadyExists,
+            Errno.EACCES or Errno.EPERM or 30 => StatusCode.PermissionDenied,
+            28 or 122 or 27 => StatusCode.ResourceExhausted,
+            _ => StatusCode.FailedPrecondition,
+        }, f.Message),
         InitExitedException => new Status(StatusCode.Aborted, e.Message),
         SandboxSetupException => new Status(StatusCode.FailedPrecondition, e.Message),
         NetworkNotEnabledException => new Status(StatusCode.FailedPrecondition, e.Message),

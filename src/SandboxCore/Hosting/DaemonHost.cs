@@ -79,6 +79,7 @@ public static class DaemonHost
             DaemonLog.NoIdmappedImage(log, noIdmap);
         var pool = app.Services.GetRequiredService<WarmPool>();
         app.MapGrpcService<SandboxesService>();
+        app.MapGrpcService<FilesService>();
         app.UseAudit();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Grpc.Core;
+using Sandboxd.Api.V1;
+using Sandboxd.Core.Orchestration;
+using Sandboxd.Isolation.Filesystem;
+
+namespace Sandboxd.Core.Api;
+
+/// <summary>sandbox.v1.Files: each call opens the sandbox's root (Orchestrator.OpenFiles) and
+/// resolves its paths inside it (Isolation.Filesystem.SandboxFiles). Data moves in chunks: a
+/// transfer holds one chunk of the file in the daemon, whatever its size.</summary>
+public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
+{
+    public const int DefaultChunk = 256 * 1024;
+    public const int MaxChunk = 1024 * 1024;
+    public const int MaxListEntries = 100_000;
+
+    /// <summary>Events waiting for a slow caller; more are counted as dropped, not buffered.</summary>
+    public const int WatchBuffer = 4096;
+
+    public override Task<FileEntry> Stat(StatRequest request, ServerCallContext context)
+    {
+        using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
+        return Task.FromResult(ToProto(files.Stat(request.Path)));
+    }
+
+    public override Task<ListDirResponse> ListDir(ListDirRequest request, ServerCallContext context)
+    {
+        if (request.Depth > 64)
+            throw new InvalidFieldException("depth", "at most 64");
+        using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
+        var entries = files.List(request.Path, (int)Math.Max(1, request.Depth), MaxListEntries);
+        return Task.FromResult(new ListDirResponse { Entries = { entries.Select(ToProto) } });
+    }
+
+    public override Task<FileEntry> MakeDir(MakeDirRequest request, ServerCallContext context)
+    {
+        var mode = Mode("mode", request.Mode, 0x1ED /* 0755 */);
+        using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
+        return Task.FromResult(ToProto(files.MakeDir(request.Path, request.Parents, mode)));
+    }
+
+    public override Task<FileEntry> Move(MoveRequest request, ServerCallContext context)
+    {
+        using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
+        return Task.FromResult(ToProto(files.Move(request.Source, request.Destination, request.Overwrite)));
+    }
+
+    public override Task<RemoveResponse> Remove(RemoveRequest request, ServerCallContext context)
+    {
+        using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
+        return Task.FromResult(new RemoveResponse { Removed = files.Remove(request.Path, request.Recursive) });
+    }
+
+    public override async Task ReadFile(ReadFileRequest request, IServerStreamWriter<ReadFileChunk> responseStream, ServerCallContext context)
+    {
+        if (request.ChunkSize > MaxChunk)
+            throw new InvalidFieldException("chunk_size", $"at most {MaxChunk}");
+        if (request.Offset > long.MaxValue || request.Length > long.MaxValue)
+            throw new InvalidFieldException(request.Offset > long.MaxValue ? "offset" : "length", "too large");
+        int chunk = request.ChunkSize == 0 ? DefaultChunk : (int)request.ChunkSize;
+        using var files = orchestrator.OpenFiles(request.SandboxId, request.User, out _);
+        using var file = files.OpenRead(request.Path, out _);
+        long offset = (long)request.Offset;
+        long left = request.Length == 0 ? long.MaxValue : (long)request.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
+        try
+        {
+            while (left > 0)
+            {
+                int n = SandboxFiles.Read(file, request.Path, buffer.AsSpan(0, (int)Math.Min(chunk, left)), offset);
+                if (n == 0)
+                    break;
+                offset += n;
+                left -= n;
+                await responseStream.WriteAsync(new ReadFileChunk { Data = ByteString.CopyFrom(buffer, 0, n) }, context.CancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public override async Task<FileEntry> WriteFile(IAsyncStreamReader<WriteFileRequest> requestStream, ServerCallContext context)
+    {
+        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            throw new InvalidFieldException("header", "the stream is empty; its first message must be a header");
+        if (requestStream.Current.PartCase != WriteFileRequest.PartOneofCase.Header)
+            throw new InvalidFieldException("header", "the first message must be a header");
+        var header = requestStream.Current.Header;
+        var mode = Mode("header.mode", header.Mode, 0x1A4 /* 0644 */);
+        using var files = orchestrator.OpenFiles(header.SandboxId, header.User, out var live);
+        long budget = live.Record.Limits.DiskBytes;
+        long written = 0;
+        using (var file = files.OpenWrite(header.Path, mode, header.CreateParents, header.Append))
+        {
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+                var part = requestStream.Current;
+                if (part.PartCase != WriteFileRequest.PartOneofCase.Data)
+                    throw new InvalidFieldException("data", "only the first message may be a header");
+                written += part.Data.Length;
+                if (budget > 0 && written > budget)
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                        $"{header.Path}: more than the sandbox's disk budget of {budget} bytes"));
+                try
+                {
+                    SandboxFiles.Write(file, header.Path, part.Data.Span);
+                }
+                catch (SandboxFileException e) when (e.ErrorNumber is 28 or 122)
+                {
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                        $"{header.Path}: no space left on the sandbox's disk after {written - part.Data.Length} bytes (ENOSPC; disk budget {budget} bytes)"));
+                }
+            }
+        }
+        return ToProto(files.Stat(header.Path));
+    }
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
+    {
+        var files = orchestrator.OpenFiles(request.SandboxId, request.User, out var live);
+        SandboxWatch watch;
+        try
+        {
+            watch = files.Watch(request.Path, request.Recursive);
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
+        }
+        var events = Channel.CreateBounded<WatchRecord>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true });
+        long dropped = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        // The sandbox going away ends the watch.
+        _ = live.Launched.Channel.Closed.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                watch.Run(e =>
+                {
+                    if (!events.Writer.TryWrite(e))
+                        Interlocked.Increment(ref dropped);
+                }, stop.Token);
+            }
+            catch (Exception e) when (e is SandboxFileException)
+            {
+                events.Writer.TryComplete(e);
+                return;
+            }
+            events.Writer.TryComplete();
+        }) { IsBackground = true, Name = "files-watch" };
+        try
+        {
+            await responseStream.WriteAsync(new WatchEvent { Kind = WatchEventKind.Ready, Path = request.Path }, context.CancellationToken)
+                .ConfigureAwait(false);
+            reader.Start();
+            try
+            {
+                await foreach (var e in events.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                {
+                    if (e.Kind == WatchKind.Overflow)
+                        Interlocked.Increment(ref dropped);
+                    await responseStream.WriteAsync(new WatchEvent
+                    {
+                        Kind = e.Kind switch
+                        {
+                            WatchKind.Create => WatchEventKind.Create,
+                            WatchKind.Modify => WatchEventKind.Modify,
+                            WatchKind.Delete => WatchEventKind.Delete,
+                            WatchKind.Move => WatchEventKind.Move,
+                            _ => WatchEventKind.Overflow,
+                        },
+                        Path = e.Path,
+                        NewPath = e.NewPath,
+                        IsDir = e.IsDir,
+                        Dropped = (ulong)Interlocked.Read(ref dropped),
+                    }, context.CancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                // The sandbox went away: the stream ends.
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            if (reader.ThreadState != ThreadState.Unstarted)
+                reader.Join();
+            watch.Dispose();
+            files.Dispose();
+        }
+    }
+
+    private static uint Mode(string field, uint mode, uint fallback) => mode switch
+    {
+        0 => fallback,
+        > 0xFFF => throw new InvalidFieldException(field, $"{Convert.ToString(mode, 8)} is not a permission mode (at most 07777)"),
+        _ => mode,
+    };
+
+    private static FileEntry ToProto(SandboxFileInfo f) => new()
+    {
+        Path = f.Path,
+        Type = f.Type switch
+        {
+            SandboxFileType.Regular => FileType.Regular,
+            SandboxFileType.Directory => FileType.Directory,
+            SandboxFileType.Symlink => FileType.Symlink,
+            SandboxFileType.Fifo => FileType.Fifo,
+            SandboxFileType.Socket => FileType.Socket,
+            SandboxFileType.CharDevice => FileType.CharDevice,
+            SandboxFileType.BlockDevice => FileType.BlockDevice,
+            _ => FileType.Unspecified,
+        },
+        Size = f.Size,
+        Mode = f.Mode,
+        Uid = f.Uid,
+        Gid = f.Gid,
+        MtimeUnixNs = f.MtimeNs,
+        LinkTarget = f.LinkTarget,
+    };
+}
