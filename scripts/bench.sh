@@ -42,6 +42,10 @@ bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
 # sandboxctl's start-up: `sandboxctl list` from the NativeAOT build beside the JIT build (hyperfine).
 "$bench" cli --sandboxd "$daemon" --native "$repo/out/sandboxctl/sandboxctl" --jit "$repo/out/sandboxctl-jit/sandboxctl" --out "$out/cli.md"
 
+# Issue 12's load test: 200 sandboxes at once with 20 executions each, then 1000 idle ones beside
+# as many idle bubblewrap sandboxes (LOAD_SANDBOXES, LOAD_EXECS, LOAD_IDLE change the counts).
+"$bench" load --sandboxd "$daemon" --bwrap "$bwrap" --out "$out/load.md"
+
 # The seccomp section: a refused call answered by the daemon's listener vs in the kernel.
 "$bench" seccomp --sandboxd "$daemon" --probe-dir "$repo/tests/probe/build" --out "$out/seccomp.md"
 

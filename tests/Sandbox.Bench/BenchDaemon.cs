@@ -36,6 +36,8 @@ public sealed class BenchDaemon : IDisposable
 
     public string Socket { get; }
 
+    public int Pid => _process.Id;
+
     public string Log
     {
         get

@@ -8,6 +8,9 @@ if (args.Length > 0 && args[0] == "network")
 if (args.Length > 0 && args[0] == "audit")
     return await AuditBenchMain.RunAsync(args);
 
+if (args.Length > 0 && args[0] == "load")
+    return await LoadBenchMain.RunAsync(args);
+
 if (args.Length > 0 && args[0] == "cli")
     return await CliBenchMain.RunAsync(args);
 

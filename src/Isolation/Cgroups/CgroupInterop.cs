@@ -1,20 +1,17 @@
-using System.Runtime.InteropServices;
+using Sandboxd.Isolation.Interop;
 
 namespace Sandboxd.Isolation.Cgroups;
 
 /// <summary>The few libc calls cgroupfs needs beyond file IO: mkdir for an atomic "already exists"
 /// (Directory.CreateDirectory succeeds on an existing dir), rmdir with its errno (cgroup dirs are only
 /// ever removed with rmdir) and kill by pid.</summary>
-internal static partial class CgroupInterop
+internal static class CgroupInterop
 {
-    public const int Sigkill = 9;
+    public const int Sigkill = Native.SIGKILL;
 
-    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Mkdir(string path, uint mode);
+    public static int Mkdir(string path, uint mode) => Native.Mkdir(path, mode);
 
-    [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Rmdir(string path);
+    public static int Rmdir(string path) => Native.Rmdir(path);
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static partial int Kill(int pid, int signal);
+    public static int Kill(int pid, int signal) => Native.Kill(pid, signal);
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Sandboxd.Isolation.Interop;
 
@@ -6,6 +6,9 @@ internal static unsafe partial class Native
 {
     internal const ulong MS_REMOUNT = 32;
 
-    [LibraryImport(Libraries.Libc, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int Mount(string? source, string target, string? fsType, ulong flags, string? data);
+    internal static int Mount(string? source, string target, string? fsType, ulong flags, string? data)
+    {
+        fixed (byte* s = Utf8z(source), t = Utf8z(target), f = Utf8z(fsType), d = Utf8z(data))
+            return LibC.mount(s, t, f, (ulong_t)flags, d);
+    }
 }
