@@ -25,6 +25,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,6 +169,10 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     if (dup3(report, CHILD_REPORT_FD, O_CLOEXEC) == -1)
         child_fail(report, SBX_EXEC_STEP_FDS);
     err_fd = CHILD_REPORT_FD;
+    /* A terminal execution: the new session (setsid above) takes its pty as controlling tty,
+       so job control, ^C and SIGWINCH reach its foreground process group. */
+    if ((req->flags & SBX_EXEC_FLAG_TTY) != 0 && ioctl(0, TIOCSCTTY, 0) == -1)
+        child_fail(err_fd, SBX_EXEC_STEP_TTY);
     if (notify >= 0 && dup3(notify, CHILD_NOTIFY_FD, O_CLOEXEC) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_FDS);
     /* Only 0-2 stay open past execve; 3 and 4 are close-on-exec. */

@@ -33,6 +33,10 @@
 #define SBX_EXEC_STEP_CAPACITY 11
 #define SBX_EXEC_STEP_SECCOMP 12
 #define SBX_EXEC_STEP_RLIMIT 13
+#define SBX_EXEC_STEP_TTY 14
+
+/* sbx_exec_request.flags */
+#define SBX_EXEC_FLAG_TTY 1 /* stdin is a pty slave: it becomes the session's controlling terminal */
 
 /* Largest seccomp program: BPF_MAXINSNS instructions of 8 bytes. */
 #define SBX_MAX_SECCOMP_BYTES (4096 * 8)
@@ -48,7 +52,7 @@ typedef struct sbx_exec_request {
     uint32_t argc;
     uint32_t envc;
     uint32_t strings_len; /* cwd, argv[0..argc), env[0..envc), each NUL-terminated */
-    uint32_t reserved;
+    uint32_t flags;       /* SBX_EXEC_FLAG_*; 0 = plain stdio */
 } sbx_exec_request;
 
 typedef struct sbx_kill_request {

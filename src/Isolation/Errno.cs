@@ -12,6 +12,7 @@ public static class Errno
     public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int EIO = 5;
+    public const int ENOTTY = 25;
     public const int EBUSY = 16;
     public const int EEXIST = 17;
     public const int ECHILD = 10;

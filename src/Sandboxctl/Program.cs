@@ -13,6 +13,9 @@ public static class Program
         root.Subcommands.Add(ListCommand.Build());
         root.Subcommands.Add(GetCommand.Build());
         root.Subcommands.Add(ExecCommand.Build());
+        root.Subcommands.Add(ExecutionCommands.Attach());
+        root.Subcommands.Add(ExecutionCommands.Ps());
+        root.Subcommands.Add(ExecutionCommands.Kill());
         root.Subcommands.Add(DestroyCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());

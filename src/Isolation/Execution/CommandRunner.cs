@@ -58,7 +58,7 @@ public static class CommandRunner
         return ToResult(exit, timedOut, clock.Elapsed) with { Timeline = command.Timeline };
     }
 
-    private static ExecutionResult ToResult(InitEvent exit, bool timedOut, TimeSpan wall)
+    internal static ExecutionResult ToResult(InitEvent exit, bool timedOut, TimeSpan wall)
     {
         int status = exit.WaitStatus;
         bool exited = (status & 0x7f) == 0;

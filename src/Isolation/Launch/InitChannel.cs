@@ -31,14 +31,14 @@ public sealed class InitChannel : IDisposable
     /// and for refused calls (rate-limited) after they were answered.</summary>
     public Action<SyscallNotice>? SyscallObserved { get; set; }
 
-    public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, object? tag = null)
+    public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, object? tag = null, bool tty = false)
     {
         uint id = Interlocked.Increment(ref _nextExecId);
         var pending = new PendingCommand(id, tag) { SentAt = System.Diagnostics.Stopwatch.GetTimestamp() };
         _pending[id] = pending;
         try
         {
-            Send(InitProtocol.EncodeExec(id, spec), [stdinFd, stdoutFd, stderrFd]);
+            Send(InitProtocol.EncodeExec(id, spec, tty), [stdinFd, stdoutFd, stderrFd]);
         }
         catch
         {

@@ -25,13 +25,16 @@ public static class InitProtocol
     {
         [1] = "fork", [2] = "set up stdio", [3] = "setgroups", [4] = "setgid", [5] = "drop capabilities",
         [6] = "setuid", [7] = "no_new_privs", [8] = "chdir", [9] = "execve", [10] = "init protocol",
-        [11] = "too many running commands", [12] = "seccomp", [13] = "rlimit",
+        [11] = "too many running commands", [12] = "seccomp", [13] = "rlimit", [14] = "controlling terminal",
     };
 
     public static string ExecStepName(int step) => ExecSteps.TryGetValue(step, out var n) ? n : $"step {step}";
 
-    /// <summary>Header + cwd, argv and env as NUL-terminated strings.</summary>
-    public static byte[] EncodeExec(uint execId, ExecSpec spec)
+    public const uint ExecFlagTty = 1;
+
+    /// <summary>Header + cwd, argv and env as NUL-terminated strings. With <paramref name="tty"/>,
+    /// stdin is a pty slave that init makes the command's controlling terminal.</summary>
+    public static byte[] EncodeExec(uint execId, ExecSpec spec, bool tty = false)
     {
         var strings = new List<string>(1 + spec.Argv.Count + spec.Env.Count) { spec.Cwd };
         strings.AddRange(spec.Argv);
@@ -48,6 +51,7 @@ public static class InitProtocol
         BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)spec.Argv.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(span[20..], (uint)spec.Env.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(span[24..], (uint)stringsLen);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[28..], tty ? ExecFlagTty : 0);
         int at = ExecHeaderSize;
         foreach (var s in strings)
         {

@@ -17,6 +17,8 @@ public static class ErrorMapping
         InvalidFieldException => new Status(StatusCode.InvalidArgument, e.Message),
         SandboxNotFoundException => new Status(StatusCode.NotFound, e.Message),
         QuotaExceededException => new Status(StatusCode.ResourceExhausted, e.Message),
+        Orchestration.Executions.ExecutionNotFoundException => new Status(StatusCode.NotFound, e.Message),
+        Orchestration.Executions.ExecutionStateException => new Status(StatusCode.FailedPrecondition, e.Message),
         ArgumentException => new Status(StatusCode.InvalidArgument, e.Message),
         CommandStartException c => new Status(c.ErrorNumber switch
         {

@@ -46,23 +46,7 @@ public sealed class SandboxesService(Orchestrator orchestrator, StageTimings tim
             var message = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
             return new ValueTask(writer.WriteAsync(message, context.CancellationToken));
         }, context.CancellationToken, stages).ConfigureAwait(false);
-        var result = outcome.Result;
-        await writer.WriteAsync(new ExecuteResponse
-        {
-            Exit = new ExitStatus
-            {
-                ExecutionId = outcome.ExecutionId,
-                OomKilled = outcome.OomKilled,
-                PidsLimitHit = outcome.PidsLimitHit,
-                ExitCode = result.ExitCode,
-                Signal = result.Signal,
-                TimedOut = result.TimedOut,
-                WallTimeUs = (long)result.WallTime.TotalMicroseconds,
-                UserCpuUs = result.UserCpuUs,
-                SystemCpuUs = result.SystemCpuUs,
-                PeakMemoryBytes = result.PeakMemoryBytes,
-            },
-        }, context.CancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(new ExecuteResponse { Exit = ExecutionMapping.ToExitStatus(outcome) }, context.CancellationToken).ConfigureAwait(false);
         stages?.Mark("response");
         timings.End(stages);
     }

@@ -80,6 +80,7 @@ public static class DaemonHost
         var pool = app.Services.GetRequiredService<WarmPool>();
         app.MapGrpcService<SandboxesService>();
         app.MapGrpcService<FilesService>();
+        app.MapGrpcService<ExecutionsService>();
         app.UseAudit();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

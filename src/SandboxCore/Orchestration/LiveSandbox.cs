@@ -21,6 +21,9 @@ public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched, 
     /// <summary>Audits what each execution did to the sandbox's files.</summary>
     public FileChangeRecorder Files { get; } = files;
 
+    /// <summary>Its executions started through the Executions service.</summary>
+    public Executions.ExecutionTable Executions { get; } = new();
+
     private long _executions;
 
     public string NextExecutionId() => $"{Record.Id}.{Interlocked.Increment(ref _executions)}";

@@ -6,13 +6,12 @@ namespace Sandboxd.Core.Orchestration;
 public sealed partial class Orchestrator
 {
     /// <summary>The sandbox's files as user ("sandbox", "root" or a numeric uid); NOT_FOUND for
-    /// a sandbox this daemon does not run. Dispose the handle after the call.</summary>
+    /// a sandbox this daemon does not run or the caller's tenant cannot see. Dispose the handle after the call.</summary>
     public SandboxFiles OpenFiles(string sandboxId, string user, out LiveSandbox live)
     {
         RequestChecks.SandboxId("sandbox_id", sandboxId);
         var (uid, gid, _) = RequestChecks.User(user);
-        if (!_live.TryGetValue(sandboxId, out var found))
-            throw new SandboxNotFoundException(sandboxId);
+        var found = VisibleLive(sandboxId);
         live = found;
         NoteActivity(found);
         return SandboxFiles.Open(found.Launched, uid, gid);

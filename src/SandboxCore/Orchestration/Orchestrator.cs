@@ -109,8 +109,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 
     public Sandbox UpdateNetworkPolicy(UpdateNetworkPolicyRequest request)
     {
-        RequestChecks.SandboxId("sandbox_id", request.SandboxId);
-        var live = VisibleLive(request.SandboxId);
+        var live = Running("sandbox_id", request.SandboxId);
         if (live.Egress is not { } egress)
             throw new NetworkNotEnabledException(request.SandboxId);
         egress.UpdatePolicy(EgressPolicyMapping.FromProto(request.Policy, "policy"));
@@ -179,18 +178,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
         StageClock? stages = null)
     {
-        RequestChecks.SandboxId("sandbox_id", request.SandboxId);
-        var argv = request.Argv.ToList();
-        RequestChecks.Argv(argv);
-        RequestChecks.Env(request.Env);
-        RequestChecks.Cwd(request.Cwd);
-        var (uid, gid, home) = RequestChecks.User(request.User);
-        var live = VisibleLive(request.SandboxId);
-
+        var (live, spec) = PrepareCommand(request.SandboxId, request.Argv, request.Env, request.Cwd, request.User);
         var timeout = RequestChecks.Timeout(request.TimeoutMs);
-        var env = CommandEnvironment.Build(home, live.Egress?.ProxyEnvironment, request.Env);
-        RequestChecks.ArgsAndEnvCount(argv.Count, env.Count);
-        var spec = new ExecSpec(argv, env, request.Cwd.Length > 0 ? request.Cwd : home, uid, gid);
         var executionId = live.NextExecutionId();
         ExecutionResult result;
         var before = ReadCounters(live);
@@ -215,31 +204,17 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         catch (Exception e) when (e is SandboxSetupException or InitExitedException)
         {
-            audit.Emit(AuditKind.ExecutionFailedToStart, live.Record.Id, executionId,
-                new Dictionary<string, string> { ["argv0"] = argv[0], ["error"] = e.Message });
-            if (e is SandboxSetupException { Step.Length: > 0 } step)
-                throw new CommandStartException(argv[0], step);
-            throw;
+            var thrown = StartFailed(live, executionId, spec, e);
+            if (thrown == e)
+                throw;
+            throw thrown;
         }
         catch (OperationCanceledException)
         {
             live.Files.RecordAfter(executionId, correlation); // killed, but it may have written
             throw;
         }
-        audit.Emit(AuditKind.ExecutionFinished, live.Record.Id, executionId, AuditAttributes.Finished(spec, request.User, result));
-        live.Files.RecordAfter(executionId, correlation);
-        stages?.Mark("audit_finished");
-        var after = ReadCounters(live);
-        // Counters of the whole sandbox: with commands running side by side, a kill is
-        // attributed to each of them that could have caused it.
-        bool oom = result.Signal == 9 && (after?.OomKills ?? 0) > (before?.OomKills ?? 0);
-        bool pidsHit = (after?.PidsLimitHits ?? 0) > (before?.PidsLimitHits ?? 0);
-        if (oom)
-            audit.Emit(AuditKind.ResourceOomKilled, live.Record.Id, executionId, AuditAttributes.LimitHit(spec, "memory_bytes", live.Record.Limits.MemoryBytes));
-        if (pidsHit)
-            audit.Emit(AuditKind.ResourcePidsLimit, live.Record.Id, executionId, AuditAttributes.LimitHit(spec, "pids", live.Record.Limits.Pids));
-        stages?.Mark("counters");
-        return new CommandOutcome(executionId, result, oom, pidsHit);
+        return Concluded(live, executionId, spec, request.User, result, before, correlation, stages);
     }
 
     /// <summary>Every way to start a program in the sandbox reaches the daemon before it runs.</summary>

@@ -19,7 +19,11 @@ internal static class ExecCommand
         var cwd = new Option<string?>("--cwd") { Description = "working directory inside the sandbox" };
         var user = new Option<string?>("--user") { Description = "sandbox (default), root, or a uid" };
         var json = new Option<bool>("--json") { Description = "also print the exit status (limits hit, CPU time, peak memory) as JSON on stderr" };
-        var command = new Command("exec", "run a command in a sandbox") { id, argv, timeout, env, cwd, user, json };
+        var detach = new Option<bool>("--detach", "-d") { Description = "start it in the background and print its execution id" };
+        var interactive = new Option<bool>("--interactive", "-i") { Description = "keep stdin open (with -t: keys go to the command)" };
+        var tty = new Option<bool>("--tty", "-t") { Description = "run it on a terminal in the sandbox (raw mode here, window size forwarded)" };
+        var tag = new Option<string?>("--tag") { Description = "with -d: a label for `sandboxctl ps`" };
+        var command = new Command("exec", "run a command in a sandbox") { id, argv, timeout, env, cwd, user, json, detach, interactive, tty, tag };
         command.SetAction((result, cancel) => CommonOptions.Run(async () =>
         {
             var request = new ExecuteRequest { SandboxId = result.GetValue(id)!, Cwd = result.GetValue(cwd) ?? "", User = result.GetValue(user) ?? "" };
@@ -34,6 +38,8 @@ internal static class ExecCommand
                 }
                 request.Env[pair[..eq]] = pair[(eq + 1)..];
             }
+            if (result.GetValue(detach) || result.GetValue(tty))
+                return await ExecutionCommands.StartAsync(result, request, result.GetValue(detach), result.GetValue(tag) ?? "", cancel);
             if (result.GetValue(timeout) is { } seconds)
                 request.TimeoutMs = (uint)Math.Max(1, seconds * 1000);
             // stdin is passed through when it is a pipe or file, never when it is a terminal.
