@@ -14,6 +14,8 @@ public static class Program
         root.Subcommands.Add(GetCommand.Build());
         root.Subcommands.Add(ExecCommand.Build());
         root.Subcommands.Add(DestroyCommand.Build());
+        root.Subcommands.Add(PauseCommand.Build());
+        root.Subcommands.Add(PauseCommand.BuildUnpause());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());

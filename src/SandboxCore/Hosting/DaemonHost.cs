@@ -73,6 +73,7 @@ public static class DaemonHost
             DaemonLog.NoIdmappedImage(log, noIdmap);
         var pool = app.Services.GetRequiredService<WarmPool>();
         app.MapGrpcService<SandboxesService>();
+        app.MapGrpcService<SandboxLifecycleService>();
         app.UseAudit();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

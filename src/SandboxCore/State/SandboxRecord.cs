@@ -2,7 +2,8 @@ using Sandboxd.Api.V1;
 
 namespace Sandboxd.Core.State;
 
-/// <summary>A sandbox as persisted. State numbers are the proto's (frozen).</summary>
+/// <summary>A sandbox as persisted. State numbers are the proto's (frozen). StateChangedUnixMs and
+/// StateCause: when the current state was entered, and why.</summary>
 public sealed record SandboxRecord(
     string Id,
     SandboxState State,
@@ -13,4 +14,6 @@ public sealed record SandboxRecord(
     string Risk,
     IReadOnlyDictionary<string, string> Labels,
     string Profile,
-    SandboxLimits Limits);
+    SandboxLimits Limits,
+    long StateChangedUnixMs = 0,
+    string StateCause = "");
