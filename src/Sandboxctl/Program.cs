@@ -17,6 +17,8 @@ public static class Program
         root.Subcommands.Add(ExecutionCommands.Ps());
         root.Subcommands.Add(ExecutionCommands.Kill());
         root.Subcommands.Add(DestroyCommand.Build());
+        root.Subcommands.Add(PauseCommand.Build());
+        root.Subcommands.Add(PauseCommand.BuildUnpause());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());

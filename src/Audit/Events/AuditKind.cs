@@ -14,6 +14,8 @@ public enum AuditKind
     SandboxFailed = 13,
     SandboxStarted = 14,
     SandboxStopped = 15,
+    /// <summary>Every lifecycle transition: attributes from, to and cause.</summary>
+    SandboxStateChanged = 16,
     ExecutionStarted = 20,
     ExecutionFinished = 21,
     ExecutionFailedToStart = 22,

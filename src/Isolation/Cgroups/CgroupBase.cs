@@ -40,6 +40,10 @@ internal abstract class CgroupBase : ICgroup
 
     public abstract void KillAll();
 
+    public abstract void Freeze();
+
+    public abstract void Thaw();
+
     public void Remove()
     {
         var deadline = DateTime.UtcNow + CgroupFs.RemoveBudget;

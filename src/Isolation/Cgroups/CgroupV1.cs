@@ -77,17 +77,33 @@ internal sealed class CgroupV1 : CgroupBase
     public override void KillAll()
     {
         if (Dir("freezer") is { } freezer && Directory.Exists(freezer.Path))
-            KillMembers(() => Freeze(freezer), () => CgroupFs.Write(freezer, "freezer.state", "THAWED"));
+            KillMembers(() => FreezeDir(freezer), () => CgroupFs.Write(freezer, "freezer.state", "THAWED"));
         else
             KillMembers(null, null);
     }
 
+    public override void Freeze()
+    {
+        var freezer = Dir("freezer") ?? throw new CgroupException(Dirs[0].Context, "freeze", Dirs[0].Path,
+            "no freezer controller is mounted (v1): a sandbox cannot be paused");
+        if (FreezeDir(freezer))
+            return;
+        CgroupFs.Write(freezer, "freezer.state", "THAWED");
+        throw new CgroupException(freezer.Context, "freeze", freezer.Path, "the group did not settle FROZEN (a task in uninterruptible sleep?)");
+    }
+
+    public override void Thaw()
+    {
+        if (Dir("freezer") is { } freezer)
+            CgroupFs.Write(freezer, "freezer.state", "THAWED");
+    }
+
     /// <summary>FREEZING can linger on a task in uninterruptible sleep; the kill goes ahead regardless and
     /// the retry loop in KillMembers catches what the freeze missed.</summary>
-    private static void Freeze(CgroupDir freezer)
+    private static bool FreezeDir(CgroupDir freezer)
     {
         CgroupFs.Write(freezer, "freezer.state", "FROZEN");
-        WaitFor(() => CgroupFs.Read(freezer, "freezer.state").Trim() == "FROZEN");
+        return WaitFor(() => CgroupFs.Read(freezer, "freezer.state").Trim() == "FROZEN");
     }
 
     private CgroupDir? Dir(string controller) =>

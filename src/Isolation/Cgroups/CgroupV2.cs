@@ -82,7 +82,7 @@ internal sealed class CgroupV2 : CgroupBase
         }
         else if (CgroupFs.Exists(dir, "cgroup.freeze"))
         {
-            KillMembers(Freeze, () => CgroupFs.Write(dir, "cgroup.freeze", "0"));
+            KillMembers(() => FreezeDir(), () => CgroupFs.Write(dir, "cgroup.freeze", "0"));
         }
         else
         {
@@ -92,10 +92,26 @@ internal sealed class CgroupV2 : CgroupBase
 
     protected override void DisposeHandles() => peakHandle?.Dispose();
 
-    private void Freeze()
+    public override void Freeze()
+    {
+        if (!CgroupFs.Exists(dir, "cgroup.freeze"))
+            throw new CgroupException(dir.Context, "freeze", dir.Path, "no cgroup.freeze (Linux before 5.2): a sandbox cannot be paused");
+        if (FreezeDir())
+            return;
+        CgroupFs.Write(dir, "cgroup.freeze", "0");
+        throw new CgroupException(dir.Context, "freeze", dir.Path, "the group did not report frozen (a task in uninterruptible sleep?)");
+    }
+
+    public override void Thaw()
+    {
+        if (CgroupFs.Exists(dir, "cgroup.freeze"))
+            CgroupFs.Write(dir, "cgroup.freeze", "0");
+    }
+
+    private bool FreezeDir()
     {
         CgroupFs.Write(dir, "cgroup.freeze", "1");
-        WaitFor(() => CgroupFs.TryReadKey(dir, "cgroup.events", "frozen") == 1);
+        return WaitFor(() => CgroupFs.TryReadKey(dir, "cgroup.events", "frozen") == 1);
     }
 
     private long? ReadPeak()

@@ -31,6 +31,14 @@ public interface ICgroup : IDisposable
     /// their parent reaps them.</summary>
     void KillAll();
 
+    /// <summary>Freezes every member (v1 freezer.state FROZEN, v2 cgroup.freeze 1) and returns once the
+    /// kernel reports the group frozen. Throws <see cref="CgroupException"/> where there is no freezer or
+    /// the group does not settle frozen in time (thawed again then).</summary>
+    void Freeze();
+
+    /// <summary>Thaws the group. Idempotent.</summary>
+    void Thaw();
+
     /// <summary>Removes the group's directories with rmdir, retrying briefly while members exit. Idempotent.</summary>
     void Remove();
 }

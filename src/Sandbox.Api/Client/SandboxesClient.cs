@@ -11,6 +11,9 @@ public sealed class SandboxesClient(SandboxdConnection connection, bool ownsConn
     /// <summary>The generated client, for calls these wrappers do not cover.</summary>
     public Sandboxes.SandboxesClient Raw { get; } = new(connection.Channel);
 
+    /// <summary>The SandboxLifecycle service on the same connection.</summary>
+    public SandboxLifecycle.SandboxLifecycleClient Lifecycle { get; } = new(connection.Channel);
+
     public static SandboxesClient ForUnixSocket(string path) => new(SandboxdConnection.ForUnixSocket(path));
 
     public Task<Sandbox> CreateAsync(CreateRequest request, TimeSpan? deadline = null, CancellationToken cancel = default) =>
@@ -33,6 +36,12 @@ public sealed class SandboxesClient(SandboxdConnection connection, bool ownsConn
     public Task<Sandbox> UpdateNetworkPolicyAsync(string sandboxId, EgressPolicy policy, CancellationToken cancel = default) =>
         Raw.UpdateNetworkPolicyAsync(new UpdateNetworkPolicyRequest { SandboxId = sandboxId, Policy = policy },
             connection.Options(null, cancel)).ResponseAsync;
+
+    public Task<Sandbox> PauseAsync(string id, CancellationToken cancel = default) =>
+        Lifecycle.PauseAsync(new PauseRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
+
+    public Task<Sandbox> UnpauseAsync(string id, CancellationToken cancel = default) =>
+        Lifecycle.UnpauseAsync(new UnpauseRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
 
     public void Dispose()
     {

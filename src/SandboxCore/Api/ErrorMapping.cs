@@ -36,6 +36,7 @@ public static class ErrorMapping
         }, f.Message),
         InitExitedException => new Status(StatusCode.Aborted, e.Message),
         SandboxSetupException => new Status(StatusCode.FailedPrecondition, e.Message),
+        SandboxStateException => new Status(StatusCode.FailedPrecondition, e.Message),
         NetworkNotEnabledException => new Status(StatusCode.FailedPrecondition, e.Message),
         // The host could not set up the sandbox's network (nft, ip, the address pool): the
         // message names the step, as for the other isolation layers.

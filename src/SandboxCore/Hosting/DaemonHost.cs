@@ -81,6 +81,7 @@ public static class DaemonHost
         app.MapGrpcService<SandboxesService>();
         app.MapGrpcService<FilesService>();
         app.MapGrpcService<ExecutionsService>();
+        app.MapGrpcService<SandboxLifecycleService>();
         app.UseAudit();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

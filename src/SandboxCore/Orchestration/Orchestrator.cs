@@ -46,8 +46,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var egress = prepared?.Egress ?? await AttachAsync(id, launched, network).ConfigureAwait(false);
         stages?.Mark("network");
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
-        var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits) { Tenant = tenant };
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, now,
+            launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits,
+            now, "created") { Tenant = tenant };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
         reservation.Commit(() => _live[id] = live);
@@ -67,6 +69,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         _ = WatchInitAsync(live);
         var created = new Dictionary<string, string>(AuditAttributes.Created(record)) { ["network"] = network.IsEgress ? "egress" : "none" };
         audit.Emit(AuditKind.SandboxCreated, id, null, created);
+        audit.Emit(AuditKind.SandboxStateChanged, id, null, StateChange(SandboxState.Creating, SandboxState.Running, "created"));
         LogCreated(id, launched.InitPid);
         stages?.Mark("audit_emit");
         return ToProto(live);
@@ -146,7 +149,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var name = hostname.Length > 0 ? hostname : id;
         // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
         store.Upsert(new SandboxRecord(id, SandboxState.Creating, image ?? "", name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            0, "", new Dictionary<string, string>(), profile.Name, limits) { Tenant = CallerTenant });
+            0, "", new Dictionary<string, string>(), profile.Name, limits, 0, "create requested") { Tenant = CallerTenant });
         try
         {
             var spec = new SandboxSpec(id, image, name, profile, LimitsResolver.ToCgroup(limits, profile), limits.DiskBytes);
@@ -161,7 +164,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
 
     private void RecordCreateFailed(string id, Exception e)
     {
-        store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Transition(id, null, SandboxState.Creating, SandboxState.Failed, "create failed: " + e.Message);
         audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
     }
 
@@ -179,6 +182,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         StageClock? stages = null)
     {
         var (live, spec) = PrepareCommand(request.SandboxId, request.Argv, request.Env, request.Cwd, request.User);
+        RequireRunning(live, "execute");
         var timeout = RequestChecks.Timeout(request.TimeoutMs);
         var executionId = live.NextExecutionId();
         ExecutionResult result;
@@ -247,7 +251,12 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     {
         RequestChecks.SandboxId("id", id);
         if (!TryGetVisible(id, out _) || !_live.TryRemove(id, out var live))
-            return false;
+            return DestroyFailed(id);
+        lock (live)
+        {
+            Transition(id, live, live.Record.State, SandboxState.Destroying, "destroy requested");
+            live.Launched.Cgroup.Thaw(); // a paused sandbox's processes die only once thawed
+        }
         try
         {
             // Network first: the proxy stops serving before the processes it serves are gone.
@@ -257,7 +266,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         finally
         {
-            store.SetState(id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, "destroyed");
             stages?.Mark("store");
         }
         audit.Emit(AuditKind.SandboxDestroyed, id, null);
@@ -302,7 +311,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             {
                 // Already gone with its processes.
             }
-            store.SetState(record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            Transition(record.Id, null, record.State, SandboxState.Failed, "daemon restarted: its init died with the previous daemon");
             swept++;
         }
         return swept;
@@ -323,7 +332,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         {
             LogDestroyFailed(live.Record.Id, e.Message);
         }
-        store.SetState(live.Record.Id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Transition(live.Record.Id, live, live.Record.State, SandboxState.Failed, "init exited");
         audit.Emit(AuditKind.SandboxFailed, owners.Of(live.Record.Id), live.Record.Id, null,
             new Dictionary<string, string> { ["error"] = "init exited" });
         owners.Forget(live.Record.Id);

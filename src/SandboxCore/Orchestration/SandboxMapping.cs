@@ -21,7 +21,7 @@ public static class SandboxMapping
         var s = new Sandbox
         {
             Id = r.Id, State = r.State, Image = r.Image, Hostname = r.Hostname,
-            CreatedUnixMs = r.CreatedUnixMs, InitPid = r.InitPid, Risk = r.Risk, Profile = r.Profile,
+            CreatedUnixMs = r.CreatedUnixMs, StateChangedUnixMs = r.StateChangedUnixMs, StateCause = r.StateCause, InitPid = r.InitPid, Risk = r.Risk, Profile = r.Profile,
             Limits = new Resources { MemoryBytes = r.Limits.MemoryBytes, Pids = r.Limits.Pids, Cpus = r.Limits.Cpus, DiskBytes = r.Limits.DiskBytes },
         };
         foreach (var (k, v) in r.Labels)

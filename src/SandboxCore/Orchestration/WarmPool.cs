@@ -112,7 +112,7 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
         }
         catch
         {
-            store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            store.SetState(id, SandboxState.Failed, clock.GetUtcNow().ToUnixTimeMilliseconds(), "warm pool: prepare failed");
             throw;
         }
         try
@@ -165,7 +165,7 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
         }
         finally
         {
-            store.SetState(prepared.Id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            store.SetState(prepared.Id, SandboxState.Destroyed, clock.GetUtcNow().ToUnixTimeMilliseconds(), "warm pool: discarded");
         }
     }
 

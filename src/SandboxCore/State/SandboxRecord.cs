@@ -2,7 +2,8 @@ using Sandboxd.Api.V1;
 
 namespace Sandboxd.Core.State;
 
-/// <summary>A sandbox as persisted. State numbers are the proto's (frozen).</summary>
+/// <summary>A sandbox as persisted. State numbers are the proto's (frozen). StateChangedUnixMs and
+/// StateCause: when the current state was entered, and why.</summary>
 public sealed record SandboxRecord(
     string Id,
     SandboxState State,
@@ -13,7 +14,9 @@ public sealed record SandboxRecord(
     string Risk,
     IReadOnlyDictionary<string, string> Labels,
     string Profile,
-    SandboxLimits Limits)
+    SandboxLimits Limits,
+    long StateChangedUnixMs = 0,
+    string StateCause = "")
 {
     /// <summary>The tenant of the principal that created it; only that tenant (and admins) see it.</summary>
     public string Tenant { get; init; } = "default";

@@ -32,17 +32,20 @@ public sealed class SqliteStateStore : IDisposable
             );
             CREATE INDEX IF NOT EXISTS sandboxes_state ON sandboxes(state);
             """);
-        // A state dir from before tenants: its sandboxes were the default tenant's.
-        if (!HasColumn("sandboxes", "tenant"))
-            Exec("ALTER TABLE sandboxes ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default'");
+        // Added after the first release: a state dir from an older daemon gains them with defaults
+        // (a state dir from before tenants: its sandboxes were the default tenant's).
+        AddColumnIfMissing("tenant", "TEXT NOT NULL DEFAULT 'default'");
+        AddColumnIfMissing("state_changed_ms", "INTEGER NOT NULL DEFAULT 0");
+        AddColumnIfMissing("state_cause", "TEXT NOT NULL DEFAULT ''");
     }
 
-    private bool HasColumn(string table, string column)
+    private void AddColumnIfMissing(string name, string type)
     {
         using var cmd = _db.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = $name";
-        cmd.Parameters.AddWithValue("$name", column);
-        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('sandboxes') WHERE name = $name";
+        cmd.Parameters.AddWithValue("$name", name);
+        if (Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            Exec($"ALTER TABLE sandboxes ADD COLUMN {name} {type}");
     }
 
     /// <summary>Reads the database once, for the health service: throws when it cannot.</summary>
@@ -63,8 +66,9 @@ public sealed class SqliteStateStore : IDisposable
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
-                INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant)
-                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits, $tenant)
+                INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits,
+                  tenant, state_changed_ms, state_cause)
+                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits, $tenant, $changed, $cause)
                 """;
             cmd.Parameters.AddWithValue("$id", r.Id);
             cmd.Parameters.AddWithValue("$state", (int)r.State);
@@ -77,19 +81,26 @@ public sealed class SqliteStateStore : IDisposable
             cmd.Parameters.AddWithValue("$profile", r.Profile);
             cmd.Parameters.AddWithValue("$limits", JsonSerializer.Serialize(r.Limits));
             cmd.Parameters.AddWithValue("$tenant", r.Tenant);
+            cmd.Parameters.AddWithValue("$changed", r.StateChangedUnixMs == 0 ? r.CreatedUnixMs : r.StateChangedUnixMs);
+            cmd.Parameters.AddWithValue("$cause", r.StateCause);
             cmd.ExecuteNonQuery();
         }
     }
 
-    public void SetState(string id, SandboxState state, long endedMs)
+    /// <summary>Records a state change at <paramref name="atMs"/>; a final state (destroyed,
+    /// failed) also ends the sandbox's life there.</summary>
+    public void SetState(string id, SandboxState state, long atMs, string cause = "")
     {
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = "UPDATE sandboxes SET state = $state, ended_ms = $ended WHERE id = $id";
+            cmd.CommandText = state is SandboxState.Destroyed or SandboxState.Failed
+                ? "UPDATE sandboxes SET state = $state, state_changed_ms = $at, state_cause = $cause, ended_ms = $at WHERE id = $id"
+                : "UPDATE sandboxes SET state = $state, state_changed_ms = $at, state_cause = $cause WHERE id = $id";
             cmd.Parameters.AddWithValue("$id", id);
             cmd.Parameters.AddWithValue("$state", (int)state);
-            cmd.Parameters.AddWithValue("$ended", endedMs);
+            cmd.Parameters.AddWithValue("$at", atMs);
+            cmd.Parameters.AddWithValue("$cause", cause);
             cmd.ExecuteNonQuery();
         }
     }
@@ -98,14 +109,14 @@ public sealed class SqliteStateStore : IDisposable
 
     /// <summary>Sandboxes a previous daemon left as live: their init died with it.</summary>
     public IReadOnlyList<SandboxRecord> Live() =>
-        Query("WHERE state IN ($creating, $running)", ("$creating", (int)SandboxState.Creating), ("$running", (int)SandboxState.Running));
+        Query("WHERE state NOT IN ($destroyed, $failed)", ("$destroyed", (int)SandboxState.Destroyed), ("$failed", (int)SandboxState.Failed));
 
     private List<SandboxRecord> Query(string where, params (string Name, object Value)[] args)
     {
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant FROM sandboxes {where}";
+            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant, state_changed_ms, state_cause FROM sandboxes {where}";
             foreach (var (name, value) in args)
                 cmd.Parameters.AddWithValue(name, value);
             using var reader = cmd.ExecuteReader();
@@ -114,7 +125,8 @@ public sealed class SqliteStateStore : IDisposable
                 list.Add(new SandboxRecord(reader.GetString(0), (SandboxState)reader.GetInt32(1), reader.GetString(2),
                     reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetString(6),
                     JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? [],
-                    reader.GetString(8), JsonSerializer.Deserialize<SandboxLimits>(reader.GetString(9))!) { Tenant = reader.GetString(10) });
+                    reader.GetString(8), JsonSerializer.Deserialize<SandboxLimits>(reader.GetString(9))!,
+                    reader.GetInt64(11), reader.GetString(12)) { Tenant = reader.GetString(10) });
             return list;
         }
     }

@@ -10,7 +10,7 @@ public sealed class AuditKindGoldenTests
     [
         ("Unspecified", 0), ("DaemonStarted", 1), ("DaemonStopping", 2), ("DaemonConfigLoaded", 3),
         ("SandboxCreated", 10), ("SandboxCreateFailed", 11), ("SandboxDestroyed", 12), ("SandboxFailed", 13),
-        ("SandboxStarted", 14), ("SandboxStopped", 15),
+        ("SandboxStarted", 14), ("SandboxStopped", 15), ("SandboxStateChanged", 16),
         ("ExecutionStarted", 20), ("ExecutionFinished", 21), ("ExecutionFailedToStart", 22),
         ("SyscallExec", 30), ("SyscallConnect", 31), ("SyscallDenied", 32), ("SyscallLogged", 33),
         ("FileCreated", 40), ("FileModified", 41), ("FileDeleted", 42), ("FileEventsOmitted", 43),

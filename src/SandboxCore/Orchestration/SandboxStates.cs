@@ -1,0 +1,13 @@
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Core.Orchestration;
+
+/// <summary>How states read in messages and audit attributes: "running", "paused", "failed".</summary>
+public static class SandboxStates
+{
+    public static string Name(SandboxState state) => state switch
+    {
+        SandboxState.Unspecified => "unspecified",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+}
