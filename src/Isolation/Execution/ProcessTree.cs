@@ -102,12 +102,12 @@ public static class ProcessTree
     /// <summary>Through a pidfd taken before the check, so a pid reused in between is never signalled.</summary>
     private static bool SignalIfMember(int pid, string? ns, int sid, int signal)
     {
-        var pidfd = (int)Native.Syscall(Native.SYS_pidfd_open, pid, 0, 0, 0);
+        var pidfd = Native.PidfdOpen(pid);
         if (pidfd < 0)
             return false;
         try
         {
-            return IsMember(pid, ns, sid) && Native.Syscall(Native.SYS_pidfd_send_signal, pidfd, signal, 0, 0) == 0;
+            return IsMember(pid, ns, sid) && Native.PidfdSendSignal(pidfd, signal) == 0;
         }
         finally
         {

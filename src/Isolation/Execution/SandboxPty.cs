@@ -23,7 +23,9 @@ public sealed unsafe class SandboxPty : IDisposable
 
     public static SandboxPty Open(int initPid, ushort rows, ushort cols)
     {
-        int root = Native.Open($"/proc/{initPid}/root", Native.O_PATH | Native.O_DIRECTORY | Native.O_CLOEXEC);
+        int root;
+        fixed (byte* rootPath = System.Text.Encoding.UTF8.GetBytes($"/proc/{initPid}/root\0"))
+            root = Native.Open(rootPath, Native.O_PATH | Native.O_DIRECTORY | Native.O_CLOEXEC, 0);
         if (root < 0)
             throw new SandboxSetupException("open the sandbox's root for its pty", Marshal.GetLastPInvokeError());
         int master;
@@ -35,7 +37,7 @@ public sealed unsafe class SandboxPty : IDisposable
                 Resolve = Native.RESOLVE_IN_ROOT | Native.RESOLVE_NO_MAGICLINKS,
             };
             fixed (byte* path = "dev/pts/ptmx\0"u8)
-                master = (int)Native.Syscall(Native.SYS_openat2, root, (long)path, (long)&how, sizeof(Native.OpenHow));
+                master = Native.Openat2(root, path, &how);
             if (master < 0)
                 throw new SandboxSetupException("open the sandbox's /dev/pts/ptmx", Marshal.GetLastPInvokeError());
         }
