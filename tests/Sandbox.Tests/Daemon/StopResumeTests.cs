@@ -88,8 +88,10 @@ public sealed class StopResumeTests
         Assert.Equal(32 * MiB, new FileInfo(image).Length);
         Assert.True(AllocatedBytes(image) <= 32 * MiB, $"{AllocatedBytes(image)} bytes allocated");
 
-        await daemon.Client.StopAsync(sandbox.Id);
-        await daemon.Client.ResumeAsync(sandbox.Id);
+        var stop = await Sandboxctl.RunAsync(daemon.Socket, null, "stop", sandbox.Id);
+        Assert.Equal((0, $"{sandbox.Id} stopped\n"), (stop.Code, stop.Stdout));
+        var resume = await Sandboxctl.RunAsync(daemon.Socket, null, "resume", sandbox.Id);
+        Assert.Equal((0, $"{sandbox.Id} running\n"), (resume.Code, resume.Stdout));
         var again = await daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c",
             "du -m $HOME/fill | cut -f1; dd if=/dev/zero of=$HOME/more bs=1M count=8 2>&1 | grep -c 'No space'; " +
             "rm $HOME/fill $HOME/more && dd if=/dev/zero of=$HOME/y bs=1M count=8 2>/dev/null && echo room"]);
