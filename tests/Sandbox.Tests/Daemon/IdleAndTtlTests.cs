@@ -94,6 +94,8 @@ public sealed class IdleAndTtlTests
 
         using var watch = second.Client.Lifecycle.WatchSandbox(new WatchSandboxRequest { Id = sandbox.Id }, deadline: DateTime.UtcNow.AddMinutes(2));
         var events = watch.ResponseStream;
+        // sandboxctl watch too: it ends when the sandbox is destroyed (seen live, or as its state when it subscribed).
+        var cliWatch = Sandboxctl.RunAsync(second.Socket, null, "watch", sandbox.Id);
         Assert.True(await events.MoveNext());
         Assert.Equal(SandboxEventKind.Current, events.Current.Kind);
 
@@ -109,6 +111,9 @@ public sealed class IdleAndTtlTests
         while (await events.MoveNext())
             states.Add((events.Current.Sandbox.State, events.Current.Sandbox.StateCause));
         Assert.Equal([(SandboxState.Destroying, "ttl"), (SandboxState.Destroyed, "ttl")], states);
+        var cli = await cliWatch;
+        Assert.True(cli.Code == 0, cli.Stderr);
+        Assert.EndsWith("destroyed ttl", cli.Stdout.TrimEnd(), StringComparison.Ordinal);
         var gone = await second.Client.GetAsync(sandbox.Id);
         Assert.Equal((SandboxState.Destroyed, "ttl"), (gone.State, gone.StateCause));
         Assert.False(File.Exists(StopResumeTests.DiskImage(root, sandbox.Id)));
