@@ -81,7 +81,9 @@ public sealed partial class Orchestrator
             var record = VisibleRecord(store.Find(id)) ?? throw new SandboxNotFoundException(id);
             if (record.State != SandboxState.Stopped)
                 throw new SandboxStateException(id, record.State, "resume");
-            using var reservation = admission.Reserve(record.Tenant, record.Limits, _live.Values.Select(l => l.Record));
+            // Its own disk is already counted as the resumed sandbox's, not also as a kept one.
+            using var reservation = admission.Reserve(record.Tenant, record.Limits, _live.Values.Select(l => l.Record),
+                store.Stopped().Where(r => r.Id != id));
             Transition(id, null, SandboxState.Stopped, SandboxState.Resuming, cause);
             LiveSandbox live;
             try

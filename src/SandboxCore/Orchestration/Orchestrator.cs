@@ -36,7 +36,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var deadline = DeadlineFor(request, clock.GetUtcNow().ToUnixTimeMilliseconds());
         var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
         var tenant = CallerTenant;
-        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record));
+        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record), store.Stopped());
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
