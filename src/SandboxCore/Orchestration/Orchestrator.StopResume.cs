@@ -36,6 +36,9 @@ public sealed partial class Orchestrator
                 var state = live.Record.State;
                 if (state is not (SandboxState.Running or SandboxState.Paused))
                     throw new SandboxStateException(id, state, "stop");
+                // The idle timer looked a moment ago; a call that came since keeps it running.
+                if (cause == IdleCause && !StillIdle(live))
+                    return ToProto(live);
                 // Out of the live set first: its init's death is a stop, not a failure (WatchInitAsync).
                 if (!_live.TryRemove(id, out _))
                     throw new SandboxNotFoundException(id);
@@ -64,6 +67,15 @@ public sealed partial class Orchestrator
         {
             turn.Release();
         }
+    }
+
+    /// <summary>A stop or resume under way: destroy waits for it, then destroys what it left.</summary>
+    private async Task WaitForTurnAsync(string id)
+    {
+        if (!_turns.TryGetValue(id, out var turn))
+            return;
+        await turn.WaitAsync().ConfigureAwait(false);
+        turn.Release();
     }
 
     public Task<Sandbox> ResumeAsync(string id) => ResumeAsync(id, "resumed");

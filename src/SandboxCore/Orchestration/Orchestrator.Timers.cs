@@ -94,8 +94,13 @@ public sealed partial class Orchestrator
             return;
         }
         if (now - live.LastActivityUnixMs >= idle)
-            await StopAsync(live.Record.Id, "idle").ConfigureAwait(false);
+            await StopAsync(live.Record.Id, IdleCause).ConfigureAwait(false);
     }
+
+    private const string IdleCause = "idle";
+
+    private bool StillIdle(LiveSandbox live) =>
+        !Busy(live) && clock.GetUtcNow().ToUnixTimeMilliseconds() - live.LastActivityUnixMs >= IdleTimeoutOf(live.Record);
 
     private long IdleTimeoutOf(SandboxRecord record) =>
         record.IdleTimeoutMs > 0 ? record.IdleTimeoutMs : (long)lifecycle.IdleTimeout.TotalMilliseconds;
@@ -132,7 +137,7 @@ public sealed partial class Orchestrator
         RequestChecks.SandboxId(field, id);
         if (_live.ContainsKey(id))
             return;
-        if (VisibleRecord(store.Find(id)) is { State: SandboxState.Stopped, StateCause: "idle" })
+        if (VisibleRecord(store.Find(id)) is { State: SandboxState.Stopped, StateCause: IdleCause })
             await ResumeAsync(id, "auto-resume").ConfigureAwait(false);
     }
 

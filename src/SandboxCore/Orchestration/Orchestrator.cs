@@ -258,6 +258,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     public async Task<bool> DestroyAsync(string id, StageClock? stages = null, string? cause = null)
     {
         RequestChecks.SandboxId("id", id);
+        await WaitForTurnAsync(id).ConfigureAwait(false);
         if (!TryGetVisible(id, out _) || !_live.TryRemove(id, out var live))
             return DestroyStopped(id, cause) || DestroyFailed(id);
         lock (live)
