@@ -30,6 +30,13 @@ if [[ $leaks -ne 0 ]]; then
   echo "test: $leaks mounts of test sandboxes are still on the host" >&2
   rc=1
 fi
+# A sandbox's disk is a loop device on its image under a test's state dir while it runs; one still
+# attached after the run is a sandbox whose mount namespace outlived its test.
+leaked_loops=$(grep -l "sbxtest-" /sys/block/loop*/loop/backing_file 2>/dev/null | grep -c . || true)
+if [[ $leaked_loops -ne 0 ]]; then
+  echo "test: $leaked_loops loop devices still serve test sandboxes' disk images" >&2
+  rc=1
+fi
 leaked_cgroups=$(comm -13 <(echo "$cgroups_before") <(cgroups) | grep -c . || true)
 if [[ $leaked_cgroups -ne 0 ]]; then
   echo "test: $leaked_cgroups sandbox cgroups were left behind:" >&2

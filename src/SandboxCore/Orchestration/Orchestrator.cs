@@ -21,7 +21,8 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
-    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission) : IDisposable
+    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, LifecycleOptions lifecycle,
+    SandboxWatchers watchers) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
@@ -32,9 +33,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
         var network = SandboxNetwork.FromProto(request.Network);
+        var deadline = DeadlineFor(request, clock.GetUtcNow().ToUnixTimeMilliseconds());
         var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
         var tenant = CallerTenant;
-        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record));
+        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record), store.Stopped());
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
@@ -49,7 +51,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, now,
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits,
-            now, "created") { Tenant = tenant };
+            now, "created")
+        {
+            Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
+        };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
         reservation.Commit(() => _live[id] = live);
@@ -176,13 +181,16 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return VisibleRecord(store.Find(id)) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
     }
 
-    public IReadOnlyList<Sandbox> List() => VisibleLiveSandboxes().Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
+    public IReadOnlyList<Sandbox> List() =>
+        VisibleLiveSandboxes().Select(l => ToProto(l)).Concat(VisibleStopped()).OrderBy(s => s.CreatedUnixMs).ToList();
 
     public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
         StageClock? stages = null)
     {
+        await AwakeAsync("sandbox_id", request.SandboxId).ConfigureAwait(false);
         var (live, spec) = PrepareCommand(request.SandboxId, request.Argv, request.Env, request.Cwd, request.User);
         RequireRunning(live, "execute");
+        using var executing = Execution(live);
         var timeout = RequestChecks.Timeout(request.TimeoutMs);
         var executionId = live.NextExecutionId();
         ExecutionResult result;
@@ -247,14 +255,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Idempotent: false when the sandbox was already gone.</summary>
-    public async Task<bool> DestroyAsync(string id, StageClock? stages = null)
+    public async Task<bool> DestroyAsync(string id, StageClock? stages = null, string? cause = null)
     {
         RequestChecks.SandboxId("id", id);
+        await WaitForTurnAsync(id).ConfigureAwait(false);
         if (!TryGetVisible(id, out _) || !_live.TryRemove(id, out var live))
-            return DestroyFailed(id);
+            return DestroyStopped(id, cause) || DestroyFailed(id);
         lock (live)
         {
-            Transition(id, live, live.Record.State, SandboxState.Destroying, "destroy requested");
+            Transition(id, live, live.Record.State, SandboxState.Destroying, cause ?? "destroy requested");
             live.Launched.Cgroup.Thaw(); // a paused sandbox's processes die only once thawed
         }
         try
@@ -266,7 +275,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         finally
         {
-            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, "destroyed");
+            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, cause ?? "destroyed");
             stages?.Mark("store");
         }
         audit.Emit(AuditKind.SandboxDestroyed, id, null);
@@ -280,6 +289,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     /// control socket closes, so destroying them here is what leaves the host clean.</summary>
     public void DestroyAll()
     {
+        StopTimers();
         foreach (var id in _live.Keys.ToList())
         {
             try
@@ -292,29 +302,6 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
                 LogDestroyFailed(id, e.Message);
             }
         }
-    }
-
-    /// <summary>After a crash: the previous daemon's sandboxes died with it (their files with
-    /// their mount namespaces); remove the cgroups they left and close their records.</summary>
-    public int SweepLeftovers()
-    {
-        int swept = 0;
-        // Only this state dir's own records: another daemon on the host (say, tests beside a
-        // `make run`) owns cgroups under the same parent and must not be touched.
-        foreach (var record in store.Live())
-        {
-            try
-            {
-                launcher.Cgroups.Open(CgroupName.For(record.Id)).Dispose();
-            }
-            catch (CgroupException)
-            {
-                // Already gone with its processes.
-            }
-            Transition(record.Id, null, record.State, SandboxState.Failed, "daemon restarted: its init died with the previous daemon");
-            swept++;
-        }
-        return swept;
     }
 
     private async Task WatchInitAsync(LiveSandbox live)
