@@ -29,6 +29,8 @@ public static class Program
         root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(CpCommand.Build());
         root.Subcommands.Add(FsCommand.Build());
+        root.Subcommands.Add(ImageCommand.Build());
+        root.Subcommands.Add(PoolCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -129,7 +129,9 @@ public sealed partial class Orchestrator
         var id = record.Id;
         var profile = LimitsResolver.Profile(record.Profile);
         var network = record.Network.Length > 0 ? SandboxNetwork.FromProto(NetworkConfig.Parser.ParseFrom(record.Network)) : SandboxNetwork.None;
-        var spec = new SandboxSpec(id, record.Image.Length > 0 ? record.Image : null, record.Hostname, profile,
+        // The recorded image is a name (or a path): resolved again, and held while init starts on it.
+        using var imageUse = UseImage(record.Image, out var rootfs, out _);
+        var spec = new SandboxSpec(id, rootfs, record.Hostname, profile,
             LimitsResolver.ToCgroup(record.Limits, profile), record.Limits.DiskBytes) { KeptDisk = true, IdRangeBase = record.IdRangeBase };
         var launched = launcher.Launch(spec);
         owners.Set(id, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);

@@ -12,6 +12,7 @@ using Sandboxd.Governance.Risk;
 using Sandboxd.Governance.Specs;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
+using Sandboxd.Isolation.Images;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Network;
 using Sandboxd.Isolation.Profiles;
@@ -22,25 +23,25 @@ namespace Sandboxd.Core.Orchestration;
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
     SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, LifecycleOptions lifecycle,
-    SandboxWatchers watchers) : IDisposable
+    SandboxWatchers watchers, ImageStore images) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
     public async Task<Sandbox> CreateAsync(CreateRequest request, StageClock? stages = null)
     {
-        var image = RequestChecks.Image(request.Image);
+        using var imageUse = UseImage(request.Image, out var image, out var imageName);
         var profile = LimitsResolver.Profile(request.Profile);
         var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
         var network = SandboxNetwork.FromProto(request.Network);
         var deadline = DeadlineFor(request, clock.GetUtcNow().ToUnixTimeMilliseconds());
-        var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
+        var risk = RiskAssessor.Assess(GovernanceSpec(imageName.Length == 0 ? null : imageName, network), RiskPolicy.Default).Level;
         var tenant = CallerTenant;
         using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record), store.Stopped());
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
-        var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
-        var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, request.Hostname, profile, limits);
+        var prepared = TakePrepared(imageName, request.Hostname, profile, limits, network);
+        var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, imageName, request.Hostname, profile, limits);
         stages?.Mark(prepared is null ? "launch" : "pool_take");
         // Before the network is attached: its first decision may come before this call returns.
         owners.Set(id, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);
@@ -49,7 +50,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         stages?.Mark("network");
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, now,
+        var record = new SandboxRecord(id, SandboxState.Running, imageName, hostname, now,
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits,
             now, "created")
         {
@@ -126,13 +127,11 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>A prepared sandbox, when the request asks for nothing it was not prepared with.</summary>
-    private PreparedSandbox? TakePrepared(string? image, string hostname, SandboxProfile profile, SandboxLimits limits, SandboxNetwork network)
+    private PreparedSandbox? TakePrepared(string image, string hostname, SandboxProfile profile, SandboxLimits limits, SandboxNetwork network)
     {
-        if (image is not null || hostname.Length > 0 || profile != pool.Profile || limits.DiskBytes != profile.DiskBytes
-            || network.Transparent)
+        if (hostname.Length > 0 || limits.DiskBytes != profile.DiskBytes || network.Transparent || image.StartsWith('/'))
             return null;
-        PreparedSandbox prepared;
-        if (!(network.IsEgress ? pool.TryTakeEgress(out prepared) : pool.TryTake(out prepared)))
+        if (!pool.TryTake(profile, image, network.IsEgress, out var prepared))
             return null;
         try
         {
@@ -148,12 +147,12 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return prepared;
     }
 
-    private (string, LaunchedSandbox) LaunchNew(string? image, string hostname, SandboxProfile profile, SandboxLimits limits)
+    private (string, LaunchedSandbox) LaunchNew(string? image, string imageName, string hostname, SandboxProfile profile, SandboxLimits limits)
     {
         var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var name = hostname.Length > 0 ? hostname : id;
         // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
-        store.Upsert(new SandboxRecord(id, SandboxState.Creating, image ?? "", name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        store.Upsert(new SandboxRecord(id, SandboxState.Creating, imageName, name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             0, "", new Dictionary<string, string>(), profile.Name, limits, 0, "create requested") { Tenant = CallerTenant });
         try
         {

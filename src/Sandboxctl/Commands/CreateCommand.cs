@@ -7,7 +7,10 @@ internal static class CreateCommand
 {
     public static Command Build()
     {
-        var image = new Option<string?>("--image") { Description = "an unpacked rootfs directory (default: the host's /usr + a generated /etc)" };
+        var image = new Option<string?>("--image")
+        {
+            Description = "an imported image's name (`image list`) or an unpacked rootfs directory (default: the host's /usr + a generated /etc)",
+        };
         var hostname = new Option<string?>("--hostname") { Description = "hostname inside the sandbox (default: its id)" };
         var network = new Option<string>("--network")
         {
@@ -36,7 +39,7 @@ internal static class CreateCommand
         command.SetAction((result, cancel) => CommonOptions.Run(async () =>
         {
             using var client = CommonOptions.Connect(result);
-            var request = new CreateRequest { Image = result.GetValue(image) is { } i ? Path.GetFullPath(i) : "", Hostname = result.GetValue(hostname) ?? "" };
+            var request = new CreateRequest { Image = result.GetValue(image) is { } i ? ImageArgument(i) : "", Hostname = result.GetValue(hostname) ?? "" };
             resources.Apply(result, request);
             if (result.GetValue(ttl) is { } t)
                 request.TtlMs = (ulong)Sandboxd.Api.Client.DurationText.Parse("--ttl", t).TotalMilliseconds;
@@ -50,4 +53,7 @@ internal static class CreateCommand
         }));
         return command;
     }
+
+    /// <summary>A name as it is; something that looks like a path (a '/' or a leading '.') as an absolute path.</summary>
+    private static string ImageArgument(string value) => value.Contains('/', StringComparison.Ordinal) || value.StartsWith('.') ? Path.GetFullPath(value) : value;
 }
