@@ -46,6 +46,9 @@ bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
 # as many idle bubblewrap sandboxes (LOAD_SANDBOXES, LOAD_EXECS, LOAD_IDLE change the counts).
 "$bench" load --sandboxd "$daemon" --bwrap "$bwrap" --out "$out/load.md"
 
+# Issue 13's table: file write/read through the Files API beside `cat` over an execution, and re-attach latency.
+"$bench" files --sandboxd "$daemon" --out "$out/files.md"
+
 # The seccomp section: a refused call answered by the daemon's listener vs in the kernel.
 "$bench" seccomp --sandboxd "$daemon" --probe-dir "$repo/tests/probe/build" --out "$out/seccomp.md"
 

@@ -122,7 +122,8 @@ public sealed class TerminalTmuxTests(DaemonFixture fixture) : IClassFixture<Dae
             using var tmux = new Tmux();
             StartSession(tmux, daemon, id);
             daemon.Crash();
-            tmux.WaitFor(s => s.Contains("rc=[", StringComparison.Ordinal), "sandboxctl's exit");
+            // A digit after "rc=[": the typed command line itself shows "rc=[$?]".
+            tmux.WaitFor(s => System.Text.RegularExpressions.Regex.IsMatch(s, @"rc=\[[0-9]"), "sandboxctl's exit");
             var screen = tmux.Screen();
             Assert.Matches(@"rc=\[[1-9][0-9]*\]", screen);
             Assert.Contains("sandboxctl:", screen, StringComparison.Ordinal);

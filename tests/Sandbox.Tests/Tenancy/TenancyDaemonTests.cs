@@ -68,6 +68,39 @@ public sealed class TenancyDaemonTests
     }
 
     [RootFact]
+    public async Task Another_tenants_executions_and_files_are_not_found_and_untouched()
+    {
+        using var world = new World(Config());
+        var id = (await world.Ctl(Alice, "create")).Stdout.Trim();
+        var started = await world.Ctl(Alice, "exec", "-d", id, "--", "/bin/sh", "-c", "echo alive; exec sleep 600");
+        Assert.True(started.Code == 0, started.Stderr);
+        var exec = started.Stdout.Trim();
+        Assert.Equal(0, (await world.Ctl(Alice, "fs", "mkdir", id, "/tmp/private")).Code);
+
+        // Bob: every verb on her execution and her files is NOT_FOUND for the sandbox, as for an id never made.
+        foreach (var args in new[]
+                 {
+                     new[] { "ps", id }, ["attach", id, exec], ["kill", id, exec], ["kill", id, exec, "TERM"],
+                     ["fs", "ls", id, "/tmp"], ["fs", "rm", id, "/tmp/private"],
+                 })
+        {
+            var refused = await world.Ctl(Bob, args);
+            Assert.NotEqual(0, refused.Code);
+            Assert.Contains("NotFound: sandbox", refused.Stderr);
+        }
+
+        // Nothing of it moved: still running, its output whole, its directory there.
+        var ps = await world.Ctl(Alice, "ps", id);
+        Assert.Contains(exec, ps.Stdout);
+        Assert.Contains("running", ps.Stdout);
+        Assert.Contains("private", (await world.Ctl(Alice, "fs", "ls", id, "/tmp")).Stdout);
+        Assert.Equal(0, (await world.Ctl(Alice, "kill", id, exec)).Code);
+        var attach = await world.Ctl(Alice, "attach", id, exec);
+        Assert.Equal("alive\n", attach.Stdout);
+        Assert.Equal(0, (await world.Ctl(Alice, "destroy", id)).Code);
+    }
+
+    [RootFact]
     public async Task Quotas_admit_up_to_their_edge_and_name_what_is_over()
     {
         using var world = new World(Config("""
