@@ -37,7 +37,7 @@ public static class FilesBenchMain
         using var client = daemon.Connect();
         var files = new Files.FilesClient(client.Connection.Channel);
         var executions = new ExecutionsClient(client.Connection);
-        var sandbox = await client.CreateAsync(new CreateRequest { Resources = new Resources { DiskBytes = (long)(mib + 64) << 20 } }).ConfigureAwait(false);
+        var sandbox = await client.CreateAsync(new CreateRequest { Resources = new Resources { DiskBytes = (long)(2 * mib + 64) << 20 } }).ConfigureAwait(false);
         try
         {
             var payload = new byte[Chunk];
@@ -45,13 +45,13 @@ public static class FilesBenchMain
             var chunk = ByteString.CopyFrom(payload);
             Console.Error.WriteLine($"files bench: {mib} MiB each way, {Rounds} rounds; attach n={samples}");
 
-            var apiWrite = Median(Rounds, () => ApiWriteAsync(files, sandbox.Id, chunk, mib));
-            var execWrite = Median(Rounds, () => ExecWriteAsync(executions, sandbox.Id, chunk, mib));
-            var apiRead = Median(Rounds, () => ApiReadAsync(files, sandbox.Id, mib));
-            var execRead = Median(Rounds, () => ExecReadAsync(client, sandbox.Id, mib));
+            var apiWrite = await Median(Rounds, () => ApiWriteAsync(files, sandbox.Id, chunk, mib)).ConfigureAwait(false);
+            var execWrite = await Median(Rounds, () => ExecWriteAsync(executions, sandbox.Id, chunk, mib)).ConfigureAwait(false);
+            var apiRead = await Median(Rounds, () => ApiReadAsync(files, sandbox.Id, mib)).ConfigureAwait(false);
+            var execRead = await Median(Rounds, () => ExecReadAsync(client, sandbox.Id, mib)).ConfigureAwait(false);
             var (attach, unary) = await AttachLatencyAsync(client, executions, sandbox.Id, samples).ConfigureAwait(false);
 
-            var table = Render(machine, mib, samples, await apiWrite, await execWrite, await apiRead, await execRead, attach, unary);
+            var table = Render(machine, mib, samples, apiWrite, execWrite, apiRead, execRead, attach, unary);
             Console.WriteLine(table);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
             await File.WriteAllTextAsync(output, table).ConfigureAwait(false);
@@ -77,7 +77,7 @@ public static class FilesBenchMain
     {
         var clock = Stopwatch.StartNew();
         using var call = files.WriteFile();
-        await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = "api.bin" } }).ConfigureAwait(false);
+        await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = "/home/sandbox/api.bin" } }).ConfigureAwait(false);
         for (var i = 0; i < mib; i++)
             await call.RequestStream.WriteAsync(new WriteFileRequest { Data = chunk }).ConfigureAwait(false);
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);
@@ -92,7 +92,7 @@ public static class FilesBenchMain
     private static async Task<double> ExecWriteAsync(ExecutionsClient executions, string id, ByteString chunk, int mib)
     {
         var clock = Stopwatch.StartNew();
-        var started = await executions.StartAsync(new StartExecutionRequest { SandboxId = id, Argv = { "/bin/sh", "-c", "cat > exec.bin" } }).ConfigureAwait(false);
+        var started = await executions.StartAsync(new StartExecutionRequest { SandboxId = id, Argv = { "/bin/sh", "-c", "cat > /home/sandbox/exec.bin" } }).ConfigureAwait(false);
         for (var i = 0; i < mib; i++)
             await executions.Raw.SendInputAsync(new SendInputRequest { SandboxId = id, ExecutionId = started.ExecutionId, Data = chunk }).ConfigureAwait(false);
         await executions.Raw.CloseStdinAsync(new ExecutionRef { SandboxId = id, ExecutionId = started.ExecutionId }).ConfigureAwait(false);
@@ -105,7 +105,7 @@ public static class FilesBenchMain
     private static async Task<double> ApiReadAsync(Files.FilesClient files, string id, int mib)
     {
         var clock = Stopwatch.StartNew();
-        using var call = files.ReadFile(new ReadFileRequest { SandboxId = id, Path = "api.bin", ChunkSize = Chunk });
+        using var call = files.ReadFile(new ReadFileRequest { SandboxId = id, Path = "/home/sandbox/api.bin", ChunkSize = Chunk });
         long bytes = 0;
         await foreach (var piece in call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
             bytes += piece.Data.Length;
@@ -118,7 +118,7 @@ public static class FilesBenchMain
     {
         var clock = Stopwatch.StartNew();
         long bytes = 0;
-        await foreach (var response in client.ExecuteAsync(new ExecuteRequest { SandboxId = id, Argv = { "/bin/cat", "exec.bin" } }).ConfigureAwait(false))
+        await foreach (var response in client.ExecuteAsync(new ExecuteRequest { SandboxId = id, Argv = { "/bin/cat", "/home/sandbox/exec.bin" } }).ConfigureAwait(false))
             bytes += response.Stdout.Length;
         clock.Stop();
         Expect(bytes == (long)mib << 20, $"cat exec.bin gave {bytes} bytes");
