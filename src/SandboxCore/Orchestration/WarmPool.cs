@@ -26,6 +26,7 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
     private readonly CancellationTokenSource _stop = new();
     private Task _filler = Task.CompletedTask;
     private int _disposed;
+    private long _hits, _misses, _egressHits, _egressMisses;
 
     public SandboxProfile Profile { get; } = BuiltinSandboxProfiles.Default;
 
@@ -37,10 +38,21 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
             _filler = Task.Run(FillLoopAsync);
     }
 
-    public bool TryTake(out PreparedSandbox prepared) => TryTake(_ready, out prepared);
+    /// <summary>Takes and misses so far (a miss: a create the pool could have served found it
+    /// empty), and what is ready now; for the metrics.</summary>
+    public WarmPoolStats Stats => new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _ready.Count,
+        Interlocked.Read(ref _egressHits), Interlocked.Read(ref _egressMisses), _readyEgress.Count);
+
+    public bool TryTake(out PreparedSandbox prepared) => Counted(TryTake(_ready, out prepared), ref _hits, ref _misses);
 
     /// <summary>A sandbox already attached to the egress network under a deny-all policy.</summary>
-    public bool TryTakeEgress(out PreparedSandbox prepared) => TryTake(_readyEgress, out prepared);
+    public bool TryTakeEgress(out PreparedSandbox prepared) => Counted(TryTake(_readyEgress, out prepared), ref _egressHits, ref _egressMisses);
+
+    private static bool Counted(bool taken, ref long hits, ref long misses)
+    {
+        Interlocked.Increment(ref taken ? ref hits : ref misses);
+        return taken;
+    }
 
     private bool TryTake(ConcurrentQueue<PreparedSandbox> queue, out PreparedSandbox prepared)
     {

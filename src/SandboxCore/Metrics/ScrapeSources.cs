@@ -1,0 +1,47 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Audit.Pipeline;
+using Sandboxd.Core.Orchestration;
+using Sandboxd.Governance.Approval;
+
+namespace Sandboxd.Core.Metrics;
+
+/// <summary>Reads, at each scrape, what the metrics show as states: sandboxes by state, the warm
+/// pool, the audit pipeline's counters and queue, governance's pending proposals. Counters kept
+/// elsewhere (the pool's, the pipeline's) are copied with IncTo, so they stay monotonic.</summary>
+public static class ScrapeSources
+{
+    // Every state a sandbox can be in while the daemon holds it; a state no sandbox is in shows 0.
+    private static readonly SandboxState[] States =
+        Enum.GetValues<SandboxState>().Where(s => s is not (SandboxState.Unspecified or SandboxState.Destroyed)).ToArray();
+
+    public static void Attach(DaemonMetrics metrics, Orchestrator orchestrator, WarmPool pool, AuditPipeline audit, IPendingProposals governance)
+    {
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            var byState = orchestrator.CountByState();
+            foreach (var state in States)
+                metrics.Sandboxes.WithLabels(SandboxStates.Name(state)).Set(byState.GetValueOrDefault(state));
+
+            var p = pool.Stats;
+            metrics.PoolHits.WithLabels("plain").IncTo(p.Hits);
+            metrics.PoolMisses.WithLabels("plain").IncTo(p.Misses);
+            metrics.PoolReady.WithLabels("plain").Set(p.Ready);
+            metrics.PoolHits.WithLabels("egress").IncTo(p.EgressHits);
+            metrics.PoolMisses.WithLabels("egress").IncTo(p.EgressMisses);
+            metrics.PoolReady.WithLabels("egress").Set(p.EgressReady);
+
+            var stats = audit.Stats;
+            metrics.AuditEmitted.IncTo(stats.Emitted);
+            metrics.AuditSpilled.IncTo(stats.Spilled);
+            metrics.AuditWarmErrors.IncTo(stats.WarmErrors);
+            var depth = audit.QueueDepth();
+            metrics.AuditQueueDepth.WithLabels("normal").Set(depth.Normal);
+            metrics.AuditQueueDepth.WithLabels("sensitive").Set(depth.Sensitive);
+            metrics.AuditQueueDepth.WithLabels("spill").Set(depth.Spill);
+            metrics.AuditQueueDepth.WithLabels("cold").Set(depth.Cold);
+            metrics.AuditWarmLag.Set(audit.Warm.StagedCount());
+
+            metrics.GovernancePending.Set(governance.PendingCount());
+        });
+    }
+}
