@@ -16,6 +16,7 @@ packages=(
   git
   curl                 # HTTP clients inside sandboxes in the network tests
   util-linux           # nsenter, for attaching egress networks
+  tmux                 # the real terminal the exec -it tests type into
 )
 
 missing=()

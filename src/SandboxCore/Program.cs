@@ -28,7 +28,7 @@ public static class Program
         ConfigHolder config;
         try
         {
-            config = ConfigHolder.Load(options.ConfigPath);
+            config = ConfigHolder.Load(options.ConfigPath, DaemonConfigNames.Value);
         }
         catch (Exception e) when (e is ProfileFileException or IOException or UnauthorizedAccessException)
         {

@@ -19,12 +19,18 @@ public static class Program
         root.Subcommands.Add(DestroyCommand.Build());
         root.Subcommands.Add(PauseCommand.Build());
         root.Subcommands.Add(PauseCommand.BuildUnpause());
+        root.Subcommands.Add(PauseCommand.BuildStop());
+        root.Subcommands.Add(PauseCommand.BuildResume());
+        root.Subcommands.Add(TtlCommand.Build());
+        root.Subcommands.Add(WatchCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(CpCommand.Build());
         root.Subcommands.Add(FsCommand.Build());
+        root.Subcommands.Add(ImageCommand.Build());
+        root.Subcommands.Add(PoolCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

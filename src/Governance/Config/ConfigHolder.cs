@@ -1,9 +1,12 @@
 namespace Sandboxd.Governance.Config;
 
 /// <summary>The config in force. A reload that fails keeps the old one and returns why.</summary>
-public sealed class ConfigHolder(SandboxdConfig initial, string? path)
+public sealed class ConfigHolder(SandboxdConfig initial, string? path, ConfigNames? names = null)
 {
     private volatile SandboxdConfig _current = initial;
+
+    /// <summary>After a reload that took effect (the warm pool resizes on it).</summary>
+    public event Action<SandboxdConfig>? Reloaded;
 
     public SandboxdConfig Current => _current;
 
@@ -17,7 +20,8 @@ public sealed class ConfigHolder(SandboxdConfig initial, string? path)
             return null;
         try
         {
-            _current = SandboxdConfig.LoadFile(path);
+            _current = SandboxdConfig.LoadFile(path, names);
+            Reloaded?.Invoke(_current);
             return null;
         }
         catch (Exception e) when (e is Profiles.ProfileFileException or IOException or UnauthorizedAccessException)
@@ -27,11 +31,11 @@ public sealed class ConfigHolder(SandboxdConfig initial, string? path)
     }
 
     /// <summary>At start: --config PATH must exist; the default path may be absent (built-in config).</summary>
-    public static ConfigHolder Load(string? explicitPath)
+    public static ConfigHolder Load(string? explicitPath, ConfigNames? names = null)
     {
         if (explicitPath is null && !File.Exists(SandboxdConfig.DefaultPath))
-            return new ConfigHolder(SandboxdConfig.BuiltIn, null);
+            return new ConfigHolder(SandboxdConfig.BuiltIn, null, names);
         var file = explicitPath ?? SandboxdConfig.DefaultPath;
-        return new ConfigHolder(SandboxdConfig.LoadFile(file), file);
+        return new ConfigHolder(SandboxdConfig.LoadFile(file, names), file, names);
     }
 }

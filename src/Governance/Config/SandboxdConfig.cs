@@ -22,6 +22,9 @@ namespace Sandboxd.Governance.Config;
 ///   team-a: { sandboxes: 4, memory: 2G, cpus: 2, disk: 4G }
 ///   "*": { sandboxes: 8 }      # every tenant without its own entry
 /// admission: { sandboxes: 64, memory: 32G }   # the whole host
+/// images: { maxBytes: 8G, maxEntries: 1000000, keepSetuid: false }   # ImagesConfig
+/// pools:                                      # PoolConfig: prepared sandboxes per profile and image
+///   - { profile: default, image: alpine, size: 2 }
 /// </code></summary>
 public sealed record SandboxdConfig(
     string Source,
@@ -32,6 +35,11 @@ public sealed record SandboxdConfig(
     string? ProfilesDir)
 {
     public const string DefaultPath = "/etc/sandboxd/sandboxd.yaml";
+
+    public ImagesConfig Images { get; init; } = ImagesConfig.Default;
+
+    /// <summary>Empty: only the --warm-pool sandboxes of the default profile and image.</summary>
+    public IReadOnlyList<PoolConfig> Pools { get; init; } = [];
     public const string DefaultTenant = "default";
     public const string AnyTenant = "*";
 
@@ -61,9 +69,10 @@ public sealed record SandboxdConfig(
     /// <summary>"sha256:" and the lowercase hex SHA-256 of the token's UTF-8 bytes.</summary>
     public static string HashToken(string token) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    public static SandboxdConfig LoadFile(string path) => Parse(File.ReadAllText(path), path);
+    public static SandboxdConfig LoadFile(string path, ConfigNames? names = null) => Parse(File.ReadAllText(path), path, names);
 
-    public static SandboxdConfig Parse(string yaml, string file)
+    /// <param name="names">What pools: may name; null checks neither profiles nor image names.</param>
+    public static SandboxdConfig Parse(string yaml, string file, ConfigNames? names = null)
     {
         var fields = ProfileYaml.Document(yaml, file);
         var socketGroup = fields.String("socketGroup");
@@ -79,8 +88,10 @@ public sealed record SandboxdConfig(
             foreach (var (tenant, node) in quotaMap.Entries())
                 quotas[tenant] = ReadQuota(new YamlFields(file, node, "quotas." + tenant));
         var admission = fields.Mapping("admission") is { } a ? ReadQuota(a) : TenantQuota.Unlimited;
+        var images = fields.Mapping("images") is { } imageFields ? ReadImages(imageFields) : ImagesConfig.Default;
+        var pools = PoolsSection.Read(fields, names);
         fields.RejectUnknown();
-        return new SandboxdConfig(file, principals, quotas, admission, socketGroup, profilesDir);
+        return new SandboxdConfig(file, principals, quotas, admission, socketGroup, profilesDir) { Images = images, Pools = pools };
     }
 
     private static Principal ReadPrincipal(YamlFields p, List<Principal> earlier)
@@ -119,6 +130,17 @@ public sealed record SandboxdConfig(
         var person = p.String("person") ?? name;
         p.RejectUnknown();
         return new Principal(name, person, roles, tenant, uids, tokens);
+    }
+
+    private static ImagesConfig ReadImages(YamlFields i)
+    {
+        var d = ImagesConfig.Default;
+        long entries = d.MaxEntries;
+        if (i.String("maxEntries") is { } text && !(long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out entries) && entries > 0))
+            throw i.Error(i.Node("maxEntries")!, i.Key("maxEntries"), $"'{text}' is not a number of entries");
+        var config = new ImagesConfig(i.Bytes("maxBytes") ?? d.MaxBytes, entries, i.Bool("keepSetuid") ?? d.KeepSetuid);
+        i.RejectUnknown();
+        return config;
     }
 
     private static TenantQuota ReadQuota(YamlFields q)

@@ -483,8 +483,9 @@ public sealed unsafe class SandboxFiles : IDisposable
 
     /// <summary>A regular file open for writing, made (as the caller, with mode) when missing,
     /// else truncated unless append. The last component is never followed.</summary>
-    public SafeFileHandle OpenWrite(string path, uint mode, bool createParents, bool append)
+    public SafeFileHandle OpenWrite(string path, uint mode, bool createParents, bool append, out bool created)
     {
+        created = false;
         Enter();
         try
         {
@@ -501,6 +502,7 @@ public sealed unsafe class SandboxFiles : IDisposable
                 if (fd >= 0)
                 {
                     Native.Fchmod(fd, mode); // the daemon's umask does not apply
+                    created = true;
                     return new SafeFileHandle(fd, ownsHandle: true);
                 }
                 if (Marshal.GetLastPInvokeError() != Errno.EEXIST)
@@ -563,6 +565,10 @@ public sealed unsafe class SandboxFiles : IDisposable
             }
         }
     }
+
+    /// <summary>Cuts an open file back to a length (a failed append's undo).</summary>
+    public static void Truncate(SafeFileHandle file, string path, long length) =>
+        Check(path, Native.Ftruncate((int)file.DangerousGetHandle(), length));
 
     public static void Write(SafeFileHandle file, string path, ReadOnlySpan<byte> data)
     {

@@ -3,6 +3,7 @@ using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation;
 using Sandboxd.Isolation.Filesystem;
+using Sandboxd.Isolation.Images;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Network;
 
@@ -16,6 +17,10 @@ public static class ErrorMapping
     {
         InvalidFieldException => new Status(StatusCode.InvalidArgument, e.Message),
         SandboxNotFoundException => new Status(StatusCode.NotFound, e.Message),
+        ImageImportException i => new Status(i.Error == ImageImportError.TooLarge ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, e.Message),
+        ImageNotFoundException => new Status(StatusCode.NotFound, "image: " + e.Message),
+        ImageExistsException => new Status(StatusCode.AlreadyExists, e.Message),
+        ImageInUseException => new Status(StatusCode.FailedPrecondition, e.Message),
         QuotaExceededException => new Status(StatusCode.ResourceExhausted, e.Message),
         Orchestration.Executions.ExecutionNotFoundException => new Status(StatusCode.NotFound, e.Message),
         Orchestration.Executions.ExecutionStateException => new Status(StatusCode.FailedPrecondition, e.Message),

@@ -96,29 +96,55 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
         using var files = orchestrator.OpenFiles(header.SandboxId, header.User, out var live);
         long budget = live.Record.Limits.DiskBytes;
         long written = 0;
-        using (var file = files.OpenWrite(header.Path, mode, header.CreateParents, header.Append))
+        using (var file = files.OpenWrite(header.Path, mode, header.CreateParents, header.Append, out bool created))
         {
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            long before = header.Append ? RandomAccess.GetLength(file) : 0;
+            try
             {
-                var part = requestStream.Current;
-                if (part.PartCase != WriteFileRequest.PartOneofCase.Data)
-                    throw new InvalidFieldException("data", "only the first message may be a header");
-                written += part.Data.Length;
-                if (budget > 0 && written > budget)
-                    throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                        $"{header.Path}: more than the sandbox's disk budget of {budget} bytes"));
-                try
+                while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
                 {
-                    SandboxFiles.Write(file, header.Path, part.Data.Span);
+                    var part = requestStream.Current;
+                    if (part.PartCase != WriteFileRequest.PartOneofCase.Data)
+                        throw new InvalidFieldException("data", "only the first message may be a header");
+                    written += part.Data.Length;
+                    if (budget > 0 && written > budget)
+                        throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                            $"{header.Path}: more than the sandbox's disk budget of {budget} bytes"));
+                    try
+                    {
+                        SandboxFiles.Write(file, header.Path, part.Data.Span);
+                    }
+                    catch (SandboxFileException e) when (e.ErrorNumber is 28 or 122)
+                    {
+                        throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                            $"{header.Path}: no space left on the sandbox's disk after {written - part.Data.Length} bytes (ENOSPC; disk budget {budget} bytes)"));
+                    }
                 }
-                catch (SandboxFileException e) when (e.ErrorNumber is 28 or 122)
-                {
-                    throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                        $"{header.Path}: no space left on the sandbox's disk after {written - part.Data.Length} bytes (ENOSPC; disk budget {budget} bytes)"));
-                }
+            }
+            catch
+            {
+                // No partial file: one this call made goes, an append is cut back to where it began
+                // (a replaced file stays empty: its old bytes went when it was opened).
+                Undo(files, file, header.Path, created, before);
+                throw;
             }
         }
         return ToProto(files.Stat(header.Path));
+    }
+
+    private static void Undo(SandboxFiles files, Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, bool created, long length)
+    {
+        try
+        {
+            if (created)
+                files.Remove(path, recursive: false);
+            else
+                SandboxFiles.Truncate(file, path, length);
+        }
+        catch (SandboxFileException)
+        {
+            // Moved or removed from inside meanwhile: nothing of ours to undo there.
+        }
     }
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)

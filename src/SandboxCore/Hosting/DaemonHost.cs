@@ -16,6 +16,7 @@ using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
 using Sandboxd.Governance.Config;
 using Sandboxd.Isolation.Cgroups;
+using Sandboxd.Isolation.Images;
 using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Core.Hosting;
@@ -42,15 +43,18 @@ public static class DaemonHost
         builder.Services.AddHostedService(_ => new SocketReadiness(options.Socket, config.Current.SocketGroup));
 
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(TestClock.FromEnvironment() ?? TimeProvider.System);
+        services.AddSingleton(options.Lifecycle);
+        services.AddSingleton<SandboxWatchers>();
         services.AddSingleton(config);
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
         services.AddAudit(options);
         services.AddMetrics(options);
+        services.AddSingleton(_ => new ImageStore(options.StateDir));
         services.AddSingleton(sp => new WarmPool(sp.GetRequiredService<SandboxLauncher>(), sp.GetRequiredService<SqliteStateStore>(),
             sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>(),
-            sp.GetRequiredService<SandboxNetworks>(), options.WarmEgress));
+            sp.GetRequiredService<SandboxNetworks>(), options.WarmEgress, sp.GetRequiredService<ImageStore>()));
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<SandboxOwners>();
         services.AddSingleton<Admission>();
@@ -84,11 +88,17 @@ public static class DaemonHost
         // The launcher asked the kernel about the image's own filesystem, which preflight cannot know.
         if (app.Services.GetRequiredService<SandboxLauncher>().IdmapUnavailable is { } noIdmap)
             DaemonLog.NoIdmappedImage(log, noIdmap);
+        if (app.Services.GetRequiredService<ImageStore>().SweepLeftovers() is > 0 and var cut)
+            DaemonLog.ImportsSwept(log, cut);
         var pool = app.Services.GetRequiredService<WarmPool>();
+        pool.Configure(config.Current.Pools);
+        config.Reloaded += c => pool.Configure(c.Pools);
         app.MapGrpcService<SandboxesService>();
         app.MapGrpcService<FilesService>();
         app.MapGrpcService<ExecutionsService>();
         app.MapGrpcService<SandboxLifecycleService>();
+        app.MapGrpcService<ImagesService>();
+        app.MapGrpcService<PoolsService>();
         app.UseAudit();
         app.UseMetrics();
         app.MapGrpcHealthChecksService();
@@ -102,6 +112,7 @@ public static class DaemonHost
             audit.Emit(AuditKind.DaemonConfigLoaded, null, null, options.ToAuditAttributes());
             audit.Emit(AuditKind.DaemonStarted, null, null, new Dictionary<string, string> { ["socket"] = options.Socket });
             pool.Start();
+            orchestrator.StartTimers();
             DaemonLog.Listening(log, options.Socket, options.Listen is null ? "" : "and " + options.Listen);
         });
         app.Lifetime.ApplicationStopping.Register(() =>

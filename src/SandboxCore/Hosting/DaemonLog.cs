@@ -24,4 +24,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "config reload refused, the old config stays in force: {Error}")]
     public static partial void ConfigReloadFailed(ILogger log, string error);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "removed {Count} image imports or removals cut short by a previous daemon")]
+    public static partial void ImportsSwept(ILogger log, int count);
 }

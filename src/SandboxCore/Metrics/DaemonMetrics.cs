@@ -26,11 +26,11 @@ public sealed class DaemonMetrics
         Sandboxes = factory.CreateGauge("sandboxd_sandboxes", "Sandboxes the daemon holds, by state",
             new GaugeConfiguration { LabelNames = ["state"] });
         PoolHits = factory.CreateCounter("sandboxd_warm_pool_hits_total", "Creates served by a prepared sandbox",
-            new CounterConfiguration { LabelNames = ["pool"] });
+            new CounterConfiguration { LabelNames = ["profile", "image", "network"] });
         PoolMisses = factory.CreateCounter("sandboxd_warm_pool_misses_total", "Creates the pool could have served that found it empty",
-            new CounterConfiguration { LabelNames = ["pool"] });
+            new CounterConfiguration { LabelNames = ["profile", "image", "network"] });
         PoolReady = factory.CreateGauge("sandboxd_warm_pool_ready", "Prepared sandboxes waiting to be taken",
-            new GaugeConfiguration { LabelNames = ["pool"] });
+            new GaugeConfiguration { LabelNames = ["profile", "image", "network"] });
         AuditEmitted = factory.CreateCounter("sandboxd_audit_events_total", "Audit events emitted");
         AuditSpilled = factory.CreateCounter("sandboxd_audit_spilled_total",
             "Audit events that found their lane full and went to the spill journal (kept, not dropped)");

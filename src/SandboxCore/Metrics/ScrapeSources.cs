@@ -22,13 +22,14 @@ public static class ScrapeSources
             foreach (var state in States)
                 metrics.Sandboxes.WithLabels(SandboxStates.Name(state)).Set(byState.GetValueOrDefault(state));
 
-            var p = pool.Stats;
-            metrics.PoolHits.WithLabels("plain").IncTo(p.Hits);
-            metrics.PoolMisses.WithLabels("plain").IncTo(p.Misses);
-            metrics.PoolReady.WithLabels("plain").Set(p.Ready);
-            metrics.PoolHits.WithLabels("egress").IncTo(p.EgressHits);
-            metrics.PoolMisses.WithLabels("egress").IncTo(p.EgressMisses);
-            metrics.PoolReady.WithLabels("egress").Set(p.EgressReady);
+            // One series per lane (profile, image, plain or egress network), as Pools.List shows them.
+            foreach (var lane in pool.Lanes)
+            {
+                string[] labels = [lane.Key.Profile, lane.Key.Image.Length == 0 ? "default" : lane.Key.Image, lane.Key.Egress ? "egress" : "none"];
+                metrics.PoolHits.WithLabels(labels).IncTo(lane.Hits);
+                metrics.PoolMisses.WithLabels(labels).IncTo(lane.Misses);
+                metrics.PoolReady.WithLabels(labels).Set(lane.Ready);
+            }
 
             var stats = audit.Stats;
             metrics.AuditEmitted.IncTo(stats.Emitted);

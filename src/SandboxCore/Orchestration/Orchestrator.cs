@@ -12,6 +12,7 @@ using Sandboxd.Governance.Risk;
 using Sandboxd.Governance.Specs;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
+using Sandboxd.Isolation.Images;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Network;
 using Sandboxd.Isolation.Profiles;
@@ -21,24 +22,26 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
-    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission) : IDisposable
+    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, LifecycleOptions lifecycle,
+    SandboxWatchers watchers, ImageStore images) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
     public async Task<Sandbox> CreateAsync(CreateRequest request, StageClock? stages = null)
     {
-        var image = RequestChecks.Image(request.Image);
+        using var imageUse = UseImage(request.Image, out var image, out var imageName);
         var profile = LimitsResolver.Profile(request.Profile);
         var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
         var network = SandboxNetwork.FromProto(request.Network);
-        var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
+        var deadline = DeadlineFor(request, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var risk = RiskAssessor.Assess(GovernanceSpec(imageName.Length == 0 ? null : imageName, network), RiskPolicy.Default).Level;
         var tenant = CallerTenant;
-        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record));
+        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record), store.Stopped());
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
-        var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
-        var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, request.Hostname, profile, limits);
+        var prepared = TakePrepared(imageName, request.Hostname, profile, limits, network);
+        var (id, launched) = prepared is { } p ? (p.Id, p.Sandbox) : LaunchNew(image, imageName, request.Hostname, profile, limits);
         stages?.Mark(prepared is null ? "launch" : "pool_take");
         // Before the network is attached: its first decision may come before this call returns.
         owners.Set(id, Api.CallCorrelation.Current?.Audit ?? AuditCorrelation.None);
@@ -47,9 +50,12 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         stages?.Mark("network");
         var hostname = request.Hostname.Length > 0 ? request.Hostname : id;
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, now,
+        var record = new SandboxRecord(id, SandboxState.Running, imageName, hostname, now,
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits,
-            now, "created") { Tenant = tenant };
+            now, "created")
+        {
+            Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
+        };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
         reservation.Commit(() => _live[id] = live);
@@ -121,13 +127,11 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>A prepared sandbox, when the request asks for nothing it was not prepared with.</summary>
-    private PreparedSandbox? TakePrepared(string? image, string hostname, SandboxProfile profile, SandboxLimits limits, SandboxNetwork network)
+    private PreparedSandbox? TakePrepared(string image, string hostname, SandboxProfile profile, SandboxLimits limits, SandboxNetwork network)
     {
-        if (image is not null || hostname.Length > 0 || profile != pool.Profile || limits.DiskBytes != profile.DiskBytes
-            || network.Transparent)
+        if (hostname.Length > 0 || limits.DiskBytes != profile.DiskBytes || network.Transparent || image.StartsWith('/'))
             return null;
-        PreparedSandbox prepared;
-        if (!(network.IsEgress ? pool.TryTakeEgress(out prepared) : pool.TryTake(out prepared)))
+        if (!pool.TryTake(profile, image, network.IsEgress, out var prepared))
             return null;
         try
         {
@@ -143,12 +147,12 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return prepared;
     }
 
-    private (string, LaunchedSandbox) LaunchNew(string? image, string hostname, SandboxProfile profile, SandboxLimits limits)
+    private (string, LaunchedSandbox) LaunchNew(string? image, string imageName, string hostname, SandboxProfile profile, SandboxLimits limits)
     {
         var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var name = hostname.Length > 0 ? hostname : id;
         // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
-        store.Upsert(new SandboxRecord(id, SandboxState.Creating, image ?? "", name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        store.Upsert(new SandboxRecord(id, SandboxState.Creating, imageName, name, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             0, "", new Dictionary<string, string>(), profile.Name, limits, 0, "create requested") { Tenant = CallerTenant });
         try
         {
@@ -176,13 +180,16 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return VisibleRecord(store.Find(id)) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
     }
 
-    public IReadOnlyList<Sandbox> List() => VisibleLiveSandboxes().Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
+    public IReadOnlyList<Sandbox> List() =>
+        VisibleLiveSandboxes().Select(l => ToProto(l)).Concat(VisibleStopped()).OrderBy(s => s.CreatedUnixMs).ToList();
 
     public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
         StageClock? stages = null)
     {
+        await AwakeAsync("sandbox_id", request.SandboxId).ConfigureAwait(false);
         var (live, spec) = PrepareCommand(request.SandboxId, request.Argv, request.Env, request.Cwd, request.User);
         RequireRunning(live, "execute");
+        using var executing = Execution(live);
         var timeout = RequestChecks.Timeout(request.TimeoutMs);
         var executionId = live.NextExecutionId();
         ExecutionResult result;
@@ -247,14 +254,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Idempotent: false when the sandbox was already gone.</summary>
-    public async Task<bool> DestroyAsync(string id, StageClock? stages = null)
+    public async Task<bool> DestroyAsync(string id, StageClock? stages = null, string? cause = null)
     {
         RequestChecks.SandboxId("id", id);
+        await WaitForTurnAsync(id).ConfigureAwait(false);
         if (!TryGetVisible(id, out _) || !_live.TryRemove(id, out var live))
-            return DestroyFailed(id);
+            return DestroyStopped(id, cause) || DestroyFailed(id);
         lock (live)
         {
-            Transition(id, live, live.Record.State, SandboxState.Destroying, "destroy requested");
+            Transition(id, live, live.Record.State, SandboxState.Destroying, cause ?? "destroy requested");
             live.Launched.Cgroup.Thaw(); // a paused sandbox's processes die only once thawed
         }
         try
@@ -266,7 +274,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         finally
         {
-            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, "destroyed");
+            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, cause ?? "destroyed");
             stages?.Mark("store");
         }
         audit.Emit(AuditKind.SandboxDestroyed, id, null);
@@ -280,6 +288,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     /// control socket closes, so destroying them here is what leaves the host clean.</summary>
     public void DestroyAll()
     {
+        StopTimers();
         foreach (var id in _live.Keys.ToList())
         {
             try
@@ -292,29 +301,6 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
                 LogDestroyFailed(id, e.Message);
             }
         }
-    }
-
-    /// <summary>After a crash: the previous daemon's sandboxes died with it (their files with
-    /// their mount namespaces); remove the cgroups they left and close their records.</summary>
-    public int SweepLeftovers()
-    {
-        int swept = 0;
-        // Only this state dir's own records: another daemon on the host (say, tests beside a
-        // `make run`) owns cgroups under the same parent and must not be touched.
-        foreach (var record in store.Live())
-        {
-            try
-            {
-                launcher.Cgroups.Open(CgroupName.For(record.Id)).Dispose();
-            }
-            catch (CgroupException)
-            {
-                // Already gone with its processes.
-            }
-            Transition(record.Id, null, record.State, SandboxState.Failed, "daemon restarted: its init died with the previous daemon");
-            swept++;
-        }
-        return swept;
     }
 
     private async Task WatchInitAsync(LiveSandbox live)

@@ -4,123 +4,195 @@ using Microsoft.Extensions.Logging;
 using Sandboxd.Api.V1;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
-using Sandboxd.Isolation.Network;
+using Sandboxd.Governance.Config;
+using Sandboxd.Isolation.Images;
 using Sandboxd.Isolation.Launch;
 using Sandboxd.Isolation.Profiles;
 
 namespace Sandboxd.Core.Orchestration;
 
-/// <summary>Sandboxes prepared ahead for the default image: init running, root mounted, and
-/// already joined to its cgroup — on cgroup v1 that join costs 4–16 ms after the host was idle
-/// (ARCHITECTURE.md, the performance floor), so it is kept off the request path. A create that
-/// takes one only writes its limits. Prepared sandboxes are recorded as CREATING, so a crash
-/// sweep finds them like any other.</summary>
+/// <summary>Sandboxes prepared ahead, per profile and image (sandboxd.yaml's pools:, plus
+/// --warm-pool for the default profile on the built-in image and --warm-egress for those with
+/// their network attached): init running, root mounted, and already joined to its cgroup — on
+/// cgroup v1 that join costs 4–16 ms after the host was idle (ARCHITECTURE.md, the performance
+/// floor), so it is kept off the request path. A create that takes one only writes its limits.
+/// Each lane refills in the background and counts its hits and misses (<see cref="Lanes"/>).
+/// Prepared sandboxes are recorded as CREATING, so a crash sweep finds them like any other.</summary>
 public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore store, TimeProvider clock,
-    int size, ILogger<WarmPool> log, SandboxNetworks? networks = null, int egressSize = 0) : IDisposable
+    int size, ILogger<WarmPool> log, SandboxNetworks? networks = null, int egressSize = 0, ImageStore? images = null) : IDisposable
 {
-    private readonly ConcurrentQueue<PreparedSandbox> _ready = new();
-    // Egress sandboxes with their veth, firewall chain and proxy already set up under a deny-all
-    // policy: attaching costs ~50 ms of ip/nsenter/nft; a take only swaps in the request's policy.
-    private readonly ConcurrentQueue<PreparedSandbox> _readyEgress = new();
+    private static readonly PoolKey DefaultLane = new(BuiltinSandboxProfiles.Default.Name, "", false);
+    private static readonly PoolKey DefaultEgressLane = DefaultLane with { Egress = true };
+
+    private readonly ConcurrentDictionary<PoolKey, PoolLane> _lanes = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
     private Task _filler = Task.CompletedTask;
     private int _disposed;
-    private long _hits, _misses, _egressHits, _egressMisses;
 
-    public SandboxProfile Profile { get; } = BuiltinSandboxProfiles.Default;
+    /// <summary>Every lane there is (configured now, or still holding sandboxes), for the Pools
+    /// RPC and the metrics: target, ready, hits and misses.</summary>
+    public IReadOnlyList<PoolLaneStats> Lanes => _lanes.Values.Select(l => l.Stats())
+        .OrderBy(s => s.Key.Profile, StringComparer.Ordinal).ThenBy(s => s.Key.Image, StringComparer.Ordinal).ThenBy(s => s.Key.Egress).ToList();
 
-    public int Count => _ready.Count;
+    public long Hits => Lanes.Sum(l => l.Hits);
+
+    public long Misses => Lanes.Sum(l => l.Misses);
+
+    /// <summary>Sets every lane's size from the config (on start and on each reload): a pools:
+    /// entry for the default profile on the built-in image overrides --warm-pool; a lane no
+    /// longer named is drained.</summary>
+    public void Configure(IReadOnlyList<PoolConfig> pools)
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+            return;
+        var targets = new Dictionary<PoolKey, int> { [DefaultLane] = size };
+        if (networks is not null)
+            targets[DefaultEgressLane] = egressSize;
+        foreach (var p in pools)
+            targets[new PoolKey(p.Profile, p.Image, false)] = p.Size;
+        foreach (var lane in _lanes.Values)
+            lane.Target = targets.GetValueOrDefault(lane.Key);
+        foreach (var (key, target) in targets)
+        {
+            if (target == 0 || _lanes.ContainsKey(key) || BuiltinSandboxProfiles.Find(key.Profile) is not { } profile)
+                continue;
+            _lanes.TryAdd(key, new PoolLane(key, profile) { Target = target });
+        }
+        _wake.Release();
+    }
+
+    /// <summary>Whether this id is a prepared sandbox waiting here (its record reads "creating").</summary>
+    public bool Holds(string id) => _lanes.Values.Any(l => l.Ready.Any(p => p.Id == id));
 
     public void Start()
     {
-        if (size > 0 || (egressSize > 0 && networks is not null))
-            _filler = Task.Run(FillLoopAsync);
+        if (_lanes.IsEmpty)
+            Configure([]);
+        _filler = Task.Run(FillLoopAsync);
     }
 
-    /// <summary>Takes and misses so far (a miss: a create the pool could have served found it
-    /// empty), and what is ready now; for the metrics.</summary>
-    public WarmPoolStats Stats => new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _ready.Count,
-        Interlocked.Read(ref _egressHits), Interlocked.Read(ref _egressMisses), _readyEgress.Count);
-
-    public bool TryTake(out PreparedSandbox prepared) => Counted(TryTake(_ready, out prepared), ref _hits, ref _misses);
-
-    /// <summary>A sandbox already attached to the egress network under a deny-all policy.</summary>
-    public bool TryTakeEgress(out PreparedSandbox prepared) => Counted(TryTake(_readyEgress, out prepared), ref _egressHits, ref _egressMisses);
-
-    private static bool Counted(bool taken, ref long hits, ref long misses)
+    /// <summary>A prepared sandbox of this profile on this image ("" = built-in), with its egress
+    /// network attached under a deny-all policy when egress. Counts a hit or a miss when the
+    /// pool has such a lane.</summary>
+    public bool TryTake(SandboxProfile profile, string image, bool egress, out PreparedSandbox prepared)
     {
-        Interlocked.Increment(ref taken ? ref hits : ref misses);
-        return taken;
-    }
-
-    private bool TryTake(ConcurrentQueue<PreparedSandbox> queue, out PreparedSandbox prepared)
-    {
-        while (queue.TryDequeue(out var candidate))
+        prepared = null!;
+        if (!_lanes.TryGetValue(new PoolKey(profile.Name, image, egress), out var lane) || (lane.Target == 0 && lane.Ready.IsEmpty))
+            return false;
+        while (lane.Ready.TryDequeue(out var candidate))
         {
             _wake.Release();
             if (!candidate.Sandbox.Channel.Closed.IsCompleted)
             {
+                lane.Hit();
                 prepared = candidate;
                 return true;
             }
             Discard(candidate);
         }
+        lane.Miss();
         _wake.Release();
-        prepared = null!;
         return false;
     }
+
+    /// <summary>Who in the pool holds the image, for a remove to refuse; null when nothing does.</summary>
+    public string? UserOf(string image) =>
+        _lanes.Values.FirstOrDefault(l => l.Key.Image == image && (l.Target > 0 || !l.Ready.IsEmpty || l.Preparing)) is { } lane
+            ? $"the warm pool (profile '{lane.Key.Profile}', {lane.Ready.Count} prepared; sandboxd.yaml pools: sets its size)"
+            : null;
 
     private async Task FillLoopAsync()
     {
         var token = _stop.Token;
-        // Each kind backs off on its own: egress failing (no nft, say) must not keep the plain
-        // pool empty, or every create pays a full launch.
-        var egressRetryAt = DateTimeOffset.MinValue;
         while (!token.IsCancellationRequested)
         {
-            while ((_ready.Count < size || (NeedsEgress && clock.GetUtcNow() >= egressRetryAt)) && !token.IsCancellationRequested)
+            bool progressed;
+            do
             {
-                bool plain = _ready.Count < size;
-                try
+                progressed = false;
+                foreach (var lane in _lanes.Values)
                 {
-                    if (plain)
-                        _ready.Enqueue(Prepare());
-                    else
-                        _readyEgress.Enqueue(await PrepareEgressAsync().ConfigureAwait(false));
-                }
-                catch (Exception e)
-                {
-                    LogPrepareFailed(e.Message);
-                    // A host that cannot make sandboxes now is not retried in a tight loop.
-                    if (plain)
-                        await Task.Delay(RetryDelay, clock, token).ConfigureAwait(false);
-                    else
-                        egressRetryAt = clock.GetUtcNow() + RetryDelay;
+                    while (lane.Ready.Count > lane.Target && lane.Ready.TryDequeue(out var extra))
+                        Discard(extra);
+                    if (lane.Ready.Count >= lane.Target || clock.GetUtcNow() < lane.RetryAt || token.IsCancellationRequested)
+                        continue;
+                    try
+                    {
+                        lane.Ready.Enqueue(await PrepareAsync(lane).ConfigureAwait(false));
+                        lane.LastError = null;
+                        progressed = true;
+                    }
+                    catch (Exception e)
+                    {
+                        LogPrepareFailed(lane.Key.Profile, lane.Key.Image.Length == 0 ? ImageStore.DefaultName : lane.Key.Image, e.Message);
+                        lane.LastError = e.Message;
+                        lane.RetryAt = clock.GetUtcNow() + RetryDelay;
+                    }
                 }
             }
-            if (NeedsEgress && _ready.Count >= size)
-                await _wake.WaitAsync(EgressWait(egressRetryAt), token).ConfigureAwait(false);
-            else
-                await _wake.WaitAsync(token).ConfigureAwait(false);
+            while (progressed && !token.IsCancellationRequested);
+            await _wake.WaitAsync(NextRetry(), token).ConfigureAwait(false);
             // A take wakes the loop while the create that took is still answering (and its caller's
             // next call, usually an exec, is on the way): a launch now would take the CPU from both.
             await Task.Delay(RefillDelay, clock, token).ConfigureAwait(false);
         }
     }
 
-    private PreparedSandbox Prepare()
+    /// <summary>Until the soonest retry of a lane that is short; forever when none is.</summary>
+    private TimeSpan NextRetry()
     {
+        var now = clock.GetUtcNow();
+        var waits = _lanes.Values.Where(l => l.Ready.Count < l.Target).Select(l => l.RetryAt - now).ToList();
+        if (waits.Count == 0)
+            return Timeout.InfiniteTimeSpan;
+        var soonest = waits.Min();
+        return soonest > TimeSpan.Zero ? soonest : TimeSpan.Zero;
+    }
+
+    private async Task<PreparedSandbox> PrepareAsync(PoolLane lane)
+    {
+        lane.BeginPrepare();
+        try
+        {
+            var prepared = Prepare(lane);
+            if (!lane.Key.Egress)
+                return prepared;
+            try
+            {
+                var egress = await networks!.AttachAsync(prepared.Id, prepared.Sandbox.InitPid,
+                    new SandboxNetwork(NetworkMode.Egress, Isolation.Network.EgressPolicy.DenyAll, false)).ConfigureAwait(false);
+                return prepared with { Egress = egress };
+            }
+            catch
+            {
+                Discard(prepared);
+                throw;
+            }
+        }
+        finally
+        {
+            lane.EndPrepare();
+        }
+    }
+
+    private PreparedSandbox Prepare(PoolLane lane)
+    {
+        var profile = lane.Profile;
+        string? rootfs = null;
+        // Held while launching: a remove of the image waits for neither, it refuses.
+        using var use = lane.Key.Image.Length == 0 ? null
+            : (images ?? throw new InvalidOperationException("no image store")).Use(lane.Key.Image, out rootfs);
         var id = "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var limits = LimitsResolver.Resolve(Profile, null);
+        var limits = LimitsResolver.Resolve(profile, null);
         // Recorded before it exists: a crash mid-launch leaves a record the next start sweeps.
-        var record = new SandboxRecord(id, SandboxState.Creating, "", id, clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            0, "", new Dictionary<string, string>(), Profile.Name, limits);
+        var record = new SandboxRecord(id, SandboxState.Creating, lane.Key.Image, id, clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            0, "", new Dictionary<string, string>(), profile.Name, limits);
         store.Upsert(record);
         LaunchedSandbox sandbox;
         try
         {
-            sandbox = launcher.Launch(new SandboxSpec(id, null, id, Profile, LimitsResolver.ToCgroup(limits, Profile), limits.DiskBytes));
+            sandbox = launcher.Launch(new SandboxSpec(id, rootfs, id, profile, LimitsResolver.ToCgroup(limits, profile), limits.DiskBytes));
         }
         catch
         {
@@ -141,30 +213,6 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RefillDelay = TimeSpan.FromMilliseconds(15);
-
-    private TimeSpan EgressWait(DateTimeOffset retryAt)
-    {
-        var wait = retryAt - clock.GetUtcNow();
-        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-    }
-
-    private bool NeedsEgress => networks is not null && _readyEgress.Count < egressSize;
-
-    private async Task<PreparedSandbox> PrepareEgressAsync()
-    {
-        var prepared = Prepare();
-        try
-        {
-            var egress = await networks!.AttachAsync(prepared.Id, prepared.Sandbox.InitPid,
-                new SandboxNetwork(Sandboxd.Api.V1.NetworkMode.Egress, Sandboxd.Isolation.Network.EgressPolicy.DenyAll, false)).ConfigureAwait(false);
-            return prepared with { Egress = egress };
-        }
-        catch
-        {
-            Discard(prepared);
-            throw;
-        }
-    }
 
     /// <summary>Tears a prepared sandbox down whole: its network, its processes, its record.</summary>
     public void Discard(PreparedSandbox prepared)
@@ -195,14 +243,13 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
         {
             // Cancelled while waiting: expected.
         }
-        while (_ready.TryDequeue(out var prepared))
-            Discard(prepared);
-        while (_readyEgress.TryDequeue(out var prepared))
-            Discard(prepared);
+        foreach (var lane in _lanes.Values)
+            while (lane.Ready.TryDequeue(out var prepared))
+                Discard(prepared);
         _stop.Dispose();
         _wake.Dispose();
     }
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "preparing a sandbox for the warm pool failed: {Error}")]
-    private partial void LogPrepareFailed(string error);
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "preparing a sandbox for the warm pool (profile {Profile}, image {Image}) failed: {Error}")]
+    private partial void LogPrepareFailed(string profile, string image, string error);
 }

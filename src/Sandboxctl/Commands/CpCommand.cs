@@ -72,9 +72,16 @@ internal static class CpCommand
         await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = remote, User = user, Mode = mode } });
         var buffer = new byte[Chunk];
         int n;
-        while ((n = await input.ReadAsync(buffer)) > 0)
-            await call.RequestStream.WriteAsync(new WriteFileRequest { Data = ByteString.CopyFrom(buffer, 0, n) });
-        await call.RequestStream.CompleteAsync();
+        try
+        {
+            while ((n = await input.ReadAsync(buffer)) > 0)
+                await call.RequestStream.WriteAsync(new WriteFileRequest { Data = ByteString.CopyFrom(buffer, 0, n) });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The daemon ended the call mid-stream (the disk budget, say): its reason is the response's status.
+        }
         await call;
     }
 

@@ -7,7 +7,10 @@ internal static class CreateCommand
 {
     public static Command Build()
     {
-        var image = new Option<string?>("--image") { Description = "an unpacked rootfs directory (default: the host's /usr + a generated /etc)" };
+        var image = new Option<string?>("--image")
+        {
+            Description = "an imported image's name (`image list`) or an unpacked rootfs directory (default: the host's /usr + a generated /etc)",
+        };
         var hostname = new Option<string?>("--hostname") { Description = "hostname inside the sandbox (default: its id)" };
         var network = new Option<string>("--network")
         {
@@ -16,10 +19,12 @@ internal static class CreateCommand
         };
         network.AcceptOnlyFromAmong("none", "egress");
         var transparent = new Option<bool>("--transparent") { Description = "egress: also filter TCP and answer DNS (from the policy) for programs that ignore the proxy variables" };
+        var ttl = new Option<string?>("--ttl") { Description = "destroy it this long after creation (30m, 2h, ...); `ttl extend` moves it" };
+        var idle = new Option<string?>("--idle-timeout") { Description = "stop it after this long without activity (default: the daemon's)" };
         var policy = new EgressPolicyOptions();
         var resources = new ResourceOptions();
         var json = CommonOptions.Json();
-        var command = new Command("create", "create a sandbox and print its id") { image, hostname, network, transparent, json };
+        var command = new Command("create", "create a sandbox and print its id") { image, hostname, network, transparent, ttl, idle, json };
         policy.AddTo(command);
         resources.AddTo(command);
         command.Validators.Add(r =>
@@ -27,12 +32,19 @@ internal static class CreateCommand
             // Policy options on a none-mode sandbox would be ignored: refuse them here, as the daemon does.
             if (r.GetValue(network) != "egress" && (policy.AnyGiven(r) || r.GetValue(transparent)))
                 r.AddError("--allow-*, --deny-domain and --transparent need --network egress");
+            foreach (var option in new[] { ttl, idle })
+                if (r.GetValue(option) is { } text && !Sandboxd.Api.Client.DurationText.TryParse(text, out _))
+                    r.AddError($"{option.Name} takes a duration like 30s, 15m, 2h or 500ms, not '{text}'");
         });
         command.SetAction((result, cancel) => CommonOptions.Run(async () =>
         {
             using var client = CommonOptions.Connect(result);
-            var request = new CreateRequest { Image = result.GetValue(image) is { } i ? Path.GetFullPath(i) : "", Hostname = result.GetValue(hostname) ?? "" };
+            var request = new CreateRequest { Image = result.GetValue(image) is { } i ? ImageArgument(i) : "", Hostname = result.GetValue(hostname) ?? "" };
             resources.Apply(result, request);
+            if (result.GetValue(ttl) is { } t)
+                request.TtlMs = (ulong)Sandboxd.Api.Client.DurationText.Parse("--ttl", t).TotalMilliseconds;
+            if (result.GetValue(idle) is { } d)
+                request.IdleTimeoutMs = (ulong)Sandboxd.Api.Client.DurationText.Parse("--idle-timeout", d).TotalMilliseconds;
             if (result.GetValue(network) == "egress")
                 request.Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy.Read(result), Transparent = result.GetValue(transparent) };
             var sandbox = await client.CreateAsync(request, cancel: cancel);
@@ -41,4 +53,7 @@ internal static class CreateCommand
         }));
         return command;
     }
+
+    /// <summary>A name as it is; something that looks like a path (a '/' or a leading '.') as an absolute path.</summary>
+    private static string ImageArgument(string value) => value.Contains('/', StringComparison.Ordinal) || value.StartsWith('.') ? Path.GetFullPath(value) : value;
 }

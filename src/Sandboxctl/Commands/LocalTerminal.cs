@@ -30,6 +30,13 @@ internal sealed unsafe partial class LocalTerminal : IDisposable
 
     public static bool StdinIsTerminal => IsATty(0) == 1;
 
+    /// <summary>fd 0 or 1 as a plain stream of read(2)/write(2), not through System.Console:
+    /// on a terminal, Console's stdin stream edits and echoes a whole line itself before the
+    /// program sees any of it (so no key would reach the remote pty before Enter, and each
+    /// would show twice), and its stdout stream sets the terminal up for Console's own use.</summary>
+    public static Stream OpenFd(int fd, FileAccess access) =>
+        new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
+
     /// <summary>Raw mode on fd 0 when it is a terminal (a no-op otherwise).</summary>
     public void EnterRaw()
     {

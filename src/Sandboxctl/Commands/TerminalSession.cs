@@ -44,7 +44,7 @@ internal static class TerminalSession
         });
         using var stopInput = new CancellationTokenSource();
         var input = PumpInputAsync(SendAsync, stopInput.Token);
-        await using var stdout = Console.OpenStandardOutput();
+        await using var stdout = LocalTerminal.OpenFd(1, FileAccess.Write);
         try
         {
             await foreach (var m in call.ResponseStream.ReadAllAsync(cancel))
@@ -73,7 +73,7 @@ internal static class TerminalSession
     private static async Task PumpInputAsync(Func<TerminalRequest, Task> send, CancellationToken stop)
     {
         await Task.Yield();
-        var stdin = Console.OpenStandardInput();
+        var stdin = LocalTerminal.OpenFd(0, FileAccess.Read);
         var buffer = new byte[4096];
         try
         {

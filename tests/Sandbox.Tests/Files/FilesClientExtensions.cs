@@ -15,9 +15,17 @@ public static class FilesClientExtensions
         {
             Header = new WriteFileHeader { SandboxId = id, Path = path, User = user, CreateParents = createParents },
         });
-        if (data.Length > 0)
-            await call.RequestStream.WriteAsync(new WriteFileRequest { Data = ByteString.CopyFrom(data) });
-        await call.RequestStream.CompleteAsync();
+        try
+        {
+            // In chunks as a client streams them (one message is at most the server's 4 MiB).
+            for (int at = 0; at < data.Length; at += 256 * 1024)
+                await call.RequestStream.WriteAsync(new WriteFileRequest { Data = ByteString.CopyFrom(data, at, Math.Min(256 * 1024, data.Length - at)) });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The server ended the call while data was still going: its status is the response's.
+        }
         return await call;
     }
 

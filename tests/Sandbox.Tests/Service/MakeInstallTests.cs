@@ -38,7 +38,7 @@ public sealed class MakeInstallTests
         var config = Path.Combine(dest, "etc/sandboxd/sandboxd.yaml");
         var parsed = SandboxdConfig.LoadFile(config);
         Assert.Equal(["root"], parsed.Principals.Select(p => p.Name));
-        using (var installed = new DaemonProcess(new TempRoot(), ownsRoot: true, ["--config", config], daemon))
+        using (var installed = new DaemonProcess(new TempRoot(), ownsRoot: true, ["--config", config], binary: daemon))
         {
             Assert.Contains($"config {config} loaded: 1 principals", installed.Log, StringComparison.Ordinal);
             var sandbox = await installed.Client.CreateAsync(new CreateRequest());

@@ -5,10 +5,14 @@ namespace Sandboxd.Tests.Support;
 internal static partial class Posix
 {
     public const int SIGKILL = 9;
+    public const int SIGINT = 2;
     public const int SIGTERM = 15;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Link(string existing, string newPath);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
