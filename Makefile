@@ -6,8 +6,17 @@ OUT := out
 SOCKET ?= /run/sandboxd/sandboxd.sock
 STATE_DIR ?= /var/lib/sandboxd
 RUNTIME_DIR ?= /run/sandboxd
+# Prometheus metrics of `make run` (the installed unit serves the same address); empty = off.
+METRICS ?= 127.0.0.1:9464
+# make install: PREFIX/bin/{sandboxd,sandboxctl}, the daemon's files in PREFIX/lib/sandboxd, the
+# unit in PREFIX/lib/systemd/system (where systemd looks for local units), the config in /etc.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps native build run test bench clean
+.PHONY: all deps native build run test bench clean install uninstall
 
 all: build
 
@@ -33,7 +42,7 @@ build: native
 	@echo "built: bin/sandboxd bin/sandboxctl"
 
 run: deps build
-	./bin/sandboxd --socket $(SOCKET) --state-dir $(STATE_DIR) --runtime-dir $(RUNTIME_DIR)
+	./bin/sandboxd --socket $(SOCKET) --state-dir $(STATE_DIR) --runtime-dir $(RUNTIME_DIR) $(if $(METRICS),--metrics $(METRICS))
 
 test: deps build
 	bash scripts/test.sh
@@ -41,6 +50,26 @@ test: deps build
 bench: deps build
 	bash scripts/bench.sh
 	bash scripts/bench-layers.sh
+
+# Installs what `make build` made (it builds nothing, so `make build && sudo make install` never
+# builds as root). DESTDIR stages the tree elsewhere (packages, tests). An existing config is kept.
+install:
+	@test -x $(OUT)/sandboxd/sandboxd -a -x $(OUT)/sandboxctl/sandboxctl || { echo "install: run 'make build' first" >&2; exit 1; }
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/sandboxd $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/sandboxd
+	cp -R --preserve=mode $(OUT)/sandboxd/. $(DESTDIR)$(LIBDIR)/sandboxd/
+	ln -sfn $$(realpath -m --relative-to=$(BINDIR) $(LIBDIR)/sandboxd/sandboxd) $(DESTDIR)$(BINDIR)/sandboxd
+	install -m 0755 $(OUT)/sandboxctl/sandboxctl $(DESTDIR)$(BINDIR)/sandboxctl
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' packaging/sandboxd.service > $(DESTDIR)$(UNITDIR)/sandboxd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sandboxd.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/sandboxd/sandboxd.yaml ]; then \
+	  echo "install: kept $(DESTDIR)$(SYSCONFDIR)/sandboxd/sandboxd.yaml (the default is packaging/sandboxd.yaml)"; \
+	else install -m 0640 packaging/sandboxd.yaml $(DESTDIR)$(SYSCONFDIR)/sandboxd/sandboxd.yaml; fi
+	@echo "installed; as root: systemctl daemon-reload && systemctl enable --now sandboxd"
+
+# Leaves the config (it may hold an admin's edits) and the state dir.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sandboxd $(DESTDIR)$(BINDIR)/sandboxctl $(DESTDIR)$(UNITDIR)/sandboxd.service
+	rm -rf $(DESTDIR)$(LIBDIR)/sandboxd
 
 clean:
 	$(MAKE) -C native clean

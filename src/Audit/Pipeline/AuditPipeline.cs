@@ -103,6 +103,11 @@ public sealed class AuditPipeline : IAuditSink, IAsyncDisposable
 
     public IAuditStream? Stream => _stream;
 
+    /// <summary>Events each lane holds that are not durable yet (in it or in its writer's batch).</summary>
+    public AuditQueueDepth QueueDepth() => new(Waiting(_normal), Waiting(_sensitive), Waiting(_spill), Waiting(_sensitiveCold));
+
+    private static long Waiting(PipelineLane lane) => Math.Max(0, lane.Enqueued - lane.Persisted);
+
     /// <summary>Searches hot, warm and cold at once; see <see cref="AuditQueryService"/>.</summary>
     public AuditQueryResult Query(AuditQuery query) => Queries.Query(query);
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Grpc.AspNetCore.Server.Model;
 using Sandboxd.Core.Api.Binding;
 using Sandboxd.Core.Api.Interceptors;
+using Sandboxd.Core.Metrics;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
@@ -36,7 +37,10 @@ public static class DaemonHost
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen, config.Current.SocketGroup));
+        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen));
+        // Under systemd (Type=notify): READY=1 once the socket serves (SocketReadiness), STOPPING=1 on SIGTERM.
+        builder.Services.AddSystemd();
+        builder.Services.AddHostedService(_ => new SocketReadiness(options.Socket, config.Current.SocketGroup));
 
         var services = builder.Services;
         services.AddSingleton(TestClock.FromEnvironment() ?? TimeProvider.System);
@@ -46,6 +50,7 @@ public static class DaemonHost
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
         services.AddAudit(options);
+        services.AddMetrics(options);
         services.AddSingleton(_ => new ImageStore(options.StateDir));
         services.AddSingleton(sp => new WarmPool(sp.GetRequiredService<SandboxLauncher>(), sp.GetRequiredService<SqliteStateStore>(),
             sp.GetRequiredService<TimeProvider>(), options.WarmPool, sp.GetRequiredService<ILogger<WarmPool>>(),
@@ -58,7 +63,9 @@ public static class DaemonHost
         services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
         services.AddGrpc(grpc =>
         {
-            // The error interceptor is outermost, so it sees the caller interceptor's refusals too.
+            // Latency is timed outermost, with the status code every other interceptor settled on.
+            grpc.Interceptors.Add<LatencyInterceptor>();
+            // The error interceptor is next, so it sees the caller interceptor's refusals too.
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.Interceptors.Add<CallerInterceptor>();
             grpc.MaxReceiveMessageSize = ApiLimits.MaxMessageBytes;
@@ -93,6 +100,7 @@ public static class DaemonHost
         app.MapGrpcService<ImagesService>();
         app.MapGrpcService<PoolsService>();
         app.UseAudit();
+        app.UseMetrics();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapUnknownMethods();

@@ -27,6 +27,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>`--log-format json`: one JSON object per line (with the call's correlation ids).</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>`--metrics ADDR:PORT`: Prometheus text on http://ADDR:PORT/metrics; null = not served.</summary>
+    public ListenAddress? Metrics { get; init; }
+
     /// <summary>Idle stop, TTL warning, the sweeper's bound.</summary>
     public Orchestration.LifecycleOptions Lifecycle { get; init; } = new();
 
@@ -47,6 +50,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                              hierarchy with favordynmods on Linux ≥ 6.1, so joins stay fast after idle)
           --stage-timings    log the time of each stage of every create, exec and destroy (bench)
           --log-format FMT   text (default) or json: one object per line with the call's correlation ids
+          --metrics ADDR:PORT
+                             Prometheus metrics on http://ADDR:PORT/metrics (a bare PORT is 127.0.0.1:PORT;
+                             default: not served); a port already taken is logged and the daemon goes on
           --idle-timeout D   stop running sandboxes idle this long (e.g. 15m; default 0 = never; a
                              create's idle_timeout_ms wins); the next execution or file call resumes them
           --ttl-warning D    warn watchers this long before a TTL deadline (default 1m)
@@ -58,6 +64,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
         string? listen = null, redis = null, tokenFile = null, config = null;
+        ListenAddress? metrics = null;
         int warmEgress = 1;
         bool favorDynMods = true, stageTimings = false, jsonLogs = false;
         int warmPool = 2;
@@ -80,6 +87,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--redis-url": redis = Value(); break;
                 case "--no-favordynmods": favorDynMods = false; break;
                 case "--stage-timings": stageTimings = true; break;
+                case "--metrics":
+                    metrics = ParseMetrics(Value());
+                    break;
                 case "--log-format":
                     jsonLogs = Value() switch
                     {
@@ -104,7 +114,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
-            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config, Lifecycle = lifecycle,
+            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config, Metrics = metrics,
+            Lifecycle = lifecycle,
         };
     }
 
@@ -126,10 +137,23 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["redis"] = RedisUrl is null ? "off" : "on",
         ["favordynmods"] = FavorDynMods ? "apply" : "keep host mode",
         ["log_format"] = JsonLogs ? "json" : "text",
+        ["metrics"] = Metrics?.ToString() ?? "off",
         ["idle_timeout_ms"] = ((long)Lifecycle.IdleTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ttl_warning_ms"] = ((long)Lifecycle.TtlWarning.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["stuck_after_ms"] = ((long)Lifecycle.StuckAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    private static ListenAddress ParseMetrics(string value)
+    {
+        try
+        {
+            return ListenAddress.Parse(value);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"--metrics: {e.Message}");
+        }
+    }
 
     private static string ReadToken(string path)
     {

@@ -1,7 +1,4 @@
-using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Sandboxd.Core.Hosting;
 
@@ -31,9 +28,10 @@ public static class GrpcEndpoints
         options.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
     }
 
-    /// <summary>Listens on a Unix socket: a stale socket file from an earlier run is removed, the
-    /// parent directory made if missing, and the socket set to 0660 once the server has bound it.</summary>
-    public static void ListenUnixSocket(KestrelServerOptions options, string path, string? group = null)
+    /// <summary>Listens on a Unix socket: a stale socket file from an earlier run is removed and the
+    /// parent directory made if missing. The socket's mode and group are set once it is bound, by
+    /// <see cref="SocketReadiness"/>, before the daemon says it is ready.</summary>
+    public static void ListenUnixSocket(KestrelServerOptions options, string path)
     {
         string fullPath = Path.GetFullPath(path);
         string? directory = Path.GetDirectoryName(fullPath);
@@ -47,44 +45,28 @@ public static class GrpcEndpoints
             File.Delete(fullPath);
 
         options.ListenUnixSocket(fullPath, listen => listen.Protocols = HttpProtocols.Http2);
+    }
 
-        // The file exists only after the bind, which happens when the server starts.
-        IHostApplicationLifetime? lifetime = options.ApplicationServices?.GetService<IHostApplicationLifetime>();
-        lifetime?.ApplicationStarted.Register(() =>
-        {
-            if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
-            {
-                if (group is not null)
-                    SocketGroup.Apply(fullPath, group);
-                File.SetUnixFileMode(fullPath, SocketMode);
-            }
-        });
+    /// <summary>A bound socket becomes 0660, and root:GROUP when a group is configured.</summary>
+    public static void SecureUnixSocket(string path, string? group)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("Unix sockets with file modes need Linux");
+        if (group is not null)
+            SocketGroup.Apply(path, group);
+        File.SetUnixFileMode(path, SocketMode);
     }
 
     /// <summary>Listens on TCP at "ADDR:PORT": "127.0.0.1:7443", "[::1]:7443", "localhost:7443"
     /// or "0.0.0.0:7443". Cleartext: keep it on loopback or a trusted network.</summary>
-    public static void ListenTcp(KestrelServerOptions options, string addressAndPort)
-    {
-        int colon = addressAndPort.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(addressAndPort.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
-            throw new FormatException($"'{addressAndPort}' is not ADDR:PORT");
-        string host = addressAndPort[..colon].Trim('[', ']');
-
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            options.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2);
-            return;
-        }
-        if (!IPAddress.TryParse(host, out IPAddress? address))
-            throw new FormatException($"'{host}' in '{addressAndPort}' is not an IP address or localhost");
-        options.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http2);
-    }
+    public static void ListenTcp(KestrelServerOptions options, string addressAndPort) =>
+        ListenAddress.Parse(addressAndPort).Listen(options, HttpProtocols.Http2);
 
     /// <summary>The usual setup: limits, the Unix socket, and TCP when an address is given.</summary>
-    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null, string? socketGroup = null)
+    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null)
     {
         ApplyLimits(options);
-        ListenUnixSocket(options, unixSocketPath, socketGroup);
+        ListenUnixSocket(options, unixSocketPath);
         if (!string.IsNullOrEmpty(tcpAddress))
             ListenTcp(options, tcpAddress);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Sandboxd.Core.Metrics;
 using Sandboxd.Core.Network;
 using Sandboxd.Isolation.Network;
 
@@ -10,7 +11,9 @@ namespace Sandboxd.Core.Hosting;
 public static class NetworkServices
 {
     public static IServiceCollection AddEgressNetwork(this IServiceCollection services, NetworkDaemonOptions options) => services
-        .AddSingleton<INetworkEventSink, AuditNetworkEventSink>()
+        .AddSingleton<AuditNetworkEventSink>()
+        .AddSingleton<INetworkEventSink>(sp => new MeteredNetworkEventSink(sp.GetRequiredService<AuditNetworkEventSink>(),
+            sp.GetRequiredService<DaemonMetrics>()))
         .AddSingleton(sp => new EgressNetwork(options.ToEgressOptions(sp.GetRequiredService<INetworkEventSink>())))
         .AddSingleton<SandboxNetworks>();
 }

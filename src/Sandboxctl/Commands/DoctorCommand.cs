@@ -52,10 +52,14 @@ internal static class DoctorCommand
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Beside sandboxctl in a test build; in `make build`'s out/ layout, the daemon's dir.</summary>
+    /// <summary>Beside sandboxctl in a test build; in `make build`'s out/ layout, the daemon's dir;
+    /// as `make install` lays it out (PREFIX/bin/sandboxctl), PREFIX/lib/sandboxd.</summary>
     private static string InitBinaryPath()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, "sbx-init");
-        return File.Exists(beside) ? beside : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "sandboxd", "sbx-init"));
+        var installed = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "lib", "sandboxd", "sbx-init"));
+        return File.Exists(beside) ? beside
+            : File.Exists(installed) ? installed
+            : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "sandboxd", "sbx-init"));
     }
 }

@@ -101,7 +101,9 @@ public sealed class EgressWorld : IAsyncDisposable
                 bench.test {BenchmarkingOf(block)}
 
                 """);
-            var daemon = new DaemonProcess(["--dns-map", dnsMap, "--egress-table", tag, "--egress-pool", $"10.213.{block}.0/24"]);
+            // Metrics on a port the kernel picks: the daemon logs where (EgressMetricsDaemonTests scrapes it).
+            var daemon = new DaemonProcess(["--dns-map", dnsMap, "--egress-table", tag, "--egress-pool", $"10.213.{block}.0/24",
+                "--metrics", "127.0.0.1:0"]);
             return new EgressWorld(tag, block, host, hostOwn, dnsMap, daemon);
         }
         catch

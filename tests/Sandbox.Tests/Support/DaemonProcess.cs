@@ -22,16 +22,17 @@ public sealed class DaemonProcess : IDisposable
     {
     }
 
-    /// <summary>A daemon on an existing state root: a restart after a crash.</summary>
+    /// <summary>A daemon on an existing state root: a restart after a crash. <paramref name="binary"/>:
+    /// another sandboxd than the test build's (an installed one).</summary>
     public DaemonProcess(TempRoot root, bool ownsRoot, IEnumerable<string>? extraArgs = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? binary = null)
     {
         Root = root;
         _ownsRoot = ownsRoot;
         Socket = Path.Combine(Root.RuntimeDir, "sandboxd.sock");
         // A crashed predecessor's socket file must not pass for this daemon being ready.
         File.Delete(Socket);
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd"))
+        var start = new ProcessStartInfo(binary ?? Path.Combine(AppContext.BaseDirectory, "sandboxd"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
