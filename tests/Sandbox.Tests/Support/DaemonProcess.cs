@@ -55,7 +55,11 @@ public sealed class DaemonProcess : IDisposable
         while (!File.Exists(Socket) || !Accepts(Socket))
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                // Not left running (with whatever it adopted) by a test that never gets to dispose it.
+                Stop();
                 throw new InvalidOperationException("sandboxd did not start:\n" + Log);
+            }
             Thread.Sleep(20);
         }
         Client = SandboxesClient.ForUnixSocket(Socket);
