@@ -4,11 +4,13 @@
  * so an execution costs one fork+exec here instead of a fresh sandbox setup.
  *
  * Single-threaded and static (it must run from any rootfs image). When the control socket
- * closes, the daemon is gone: init exits, and the kernel kills the rest of the pid namespace.
+ * closes, the daemon is gone: init ends the commands it was running for it (their output and
+ * seccomp listeners went with the daemon) and waits for the next daemon (init_adopt.c).
  */
 #define _GNU_SOURCE
 #include "fdio.h"
 #include "init_proto.h"
+#include "init_adopt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -341,6 +343,18 @@ static void handle_kill(const sbx_kill_request *req)
         }
 }
 
+/* The daemon that started them is gone, and with it their stdio and seccomp listener: they
+   are killed and forgotten, so no event about them reaches the next daemon. */
+static void drop_commands(void)
+{
+    for (int i = 0; i < MAX_RUNNING; i++)
+        if (table[i].pid != 0) {
+            kill(-table[i].pid, SIGKILL);
+            kill(table[i].pid, SIGKILL);
+            table[i].pid = 0;
+        }
+}
+
 static void reap(void)
 {
     for (;;) {
@@ -408,8 +422,12 @@ int main(void)
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             int fds[3], nfds = 0;
             ssize_t n = receive(fds, &nfds);
-            if (n == 0)
-                return 0;
+            if (n == 0) {
+                drop_commands();
+                if (sbx_init_rearm(CONTROL_FD) == -1)
+                    return 0;
+                continue;
+            }
             if (n < 0)
                 continue;
             uint32_t type = n >= 4 ? *(uint32_t *)request_buf : 0;
@@ -423,6 +441,8 @@ int main(void)
                 root_caps = ((const sbx_caps_request *)request_buf)->caps;
                 narrow_own_bounding_set(root_caps);
             }
+            else if (type == SBX_MSG_ADOPT && nfds == 0)
+                sbx_init_adopted(CONTROL_FD);
             else if (type == SBX_MSG_KILL && (size_t)n == sizeof(sbx_kill_request))
                 handle_kill((const sbx_kill_request *)request_buf);
             else

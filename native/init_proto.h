@@ -14,10 +14,18 @@
 #define SBX_MSG_SET_SECCOMP_NOTIFY 4 /* as 3, for a program with USER_NOTIF rules: each command's
                                        listener fd goes to the daemon before the command runs */
 #define SBX_MSG_SET_ROOT_CAPS 5 /* sbx_caps_request: what a command run as uid 0 keeps */
+#define SBX_MSG_ADOPT 6     /* a restarted daemon on a re-armed socket (init_adopt.c): answered by ADOPTED */
 #define SBX_MSG_STARTED 101 /* sbx_event: pid */
 #define SBX_MSG_EXITED 102  /* sbx_event: wait status and rusage */
 #define SBX_MSG_FAILED 103  /* sbx_event: step and errno; the command never ran */
 #define SBX_MSG_NOTIFY_FD 104 /* sbx_event with one fd: the command's seccomp listener */
+#define SBX_MSG_ADOPTED 105 /* sbx_event: init took the restarted daemon's socket as its control socket */
+
+/* Fds init holds for a daemon restarted after the one that launched it (pidfd_getfd(2) by
+   number; init_adopt.c): the writable layer's O_PATH fd, put there by the SendDir setup op,
+   and, while no daemon holds its control socket, the daemon's end of a fresh one. */
+#define SBX_INIT_UPPER_FD 5
+#define SBX_INIT_ADOPT_FD 6
 
 /* Steps of starting a command, reported in SBX_MSG_FAILED. */
 #define SBX_EXEC_STEP_FORK 1

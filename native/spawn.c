@@ -10,6 +10,7 @@
 #include "sbx.h"
 #include "fdio.h"
 #include "idmap.h"
+#include "init_proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +88,9 @@ static int write_file(const char *path, const char *data)
 }
 
 /* The daemon gets a handle on a directory that no path of the host names (it lives in this
-   mount namespace only): the sandbox's writable layer, before pivot_root hides it. */
+   mount namespace only): the sandbox's writable layer, before pivot_root hides it. Init keeps a
+   copy at SBX_INIT_UPPER_FD (a fixed slot: no later op uses a daemon fd number below
+   SBX_FIRST_FREE_FD) for a restarted daemon to take back. */
 static int send_dir(const sbx_op *op)
 {
     int fd = open(op->dst, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -95,6 +98,8 @@ static int send_dir(const sbx_op *op)
         return -1;
     uint64_t tag = op->flags;
     ssize_t n = sbx_send_fds(SBX_CONTROL_FD, &tag, sizeof tag, &fd, 1);
+    if (n == (ssize_t)sizeof tag && dup3(fd, SBX_INIT_UPPER_FD, 0) == -1)
+        n = -1;
     int saved = errno;
     close(fd);
     errno = saved;

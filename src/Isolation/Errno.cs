@@ -11,6 +11,7 @@ public static class Errno
     public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;
+    public const int EBADF = 9;
     public const int EIO = 5;
     public const int ENOTTY = 25;
     public const int EBUSY = 16;

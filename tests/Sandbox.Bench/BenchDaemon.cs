@@ -24,7 +24,8 @@ public sealed class BenchDaemon : IDisposable
         var runtimeDir = Directory.CreateDirectory(Path.Combine(_root, "run")).FullName;
         Socket = Path.Combine(runtimeDir, "sandboxd.sock");
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--socket", Socket, "--state-dir", stateDir, "--runtime-dir", runtimeDir }.Concat(extraArgs))
+        // Destroyed on exit: the bench leaves nothing running behind it.
+        foreach (var arg in new[] { "--socket", Socket, "--state-dir", stateDir, "--runtime-dir", runtimeDir, "--destroy-on-exit" }.Concat(extraArgs))
             start.ArgumentList.Add(arg);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         // Drained continuously: a full pipe would stall the daemon mid-benchmark.

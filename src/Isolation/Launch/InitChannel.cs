@@ -57,6 +57,10 @@ public sealed class InitChannel : IDisposable
         Send(InitProtocol.EncodeSetSeccomp(program, notify: listened is not null), []);
     }
 
+    /// <summary>After a re-adoption: init still holds the program it was sent by the daemon that
+    /// launched it; this daemon only needs to answer its commands' listeners again.</summary>
+    public void Readopted(NotifyingFilter? listened) => _listened = listened;
+
     /// <summary>What every later command started as uid 0 keeps (nothing until this is sent).</summary>
     public void SetRootCapabilities(ulong capabilities) =>
         Send(InitProtocol.EncodeSetRootCapabilities(capabilities), []);

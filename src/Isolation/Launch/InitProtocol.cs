@@ -11,10 +11,17 @@ public static class InitProtocol
     public const uint MsgSetSeccomp = 3;
     public const uint MsgSetSeccompNotify = 4;
     public const uint MsgSetRootCaps = 5;
+    public const uint MsgAdopt = 6;
     public const uint MsgStarted = 101;
     public const uint MsgExited = 102;
     public const uint MsgFailed = 103;
     public const uint MsgNotifyFd = 104;
+    public const uint MsgAdopted = 105;
+
+    /// <summary>Fds a sandbox's init holds for a restarted daemon (init_proto.h): the writable
+    /// layer, and the daemon's end of a control socket while no daemon has it.</summary>
+    public const int InitUpperFd = 5;
+    public const int InitAdoptFd = 6;
     public const int ExecHeaderSize = 32;
     public const int KillSize = 16;
     public const int EventSize = 48;
@@ -89,6 +96,14 @@ public static class InitProtocol
         var wrong = mine.Select((m, i) => (m.Name, m.Managed, Native: native[i])).Where(m => m.Managed != m.Native)
             .Select(m => $"{m.Name}: {m.Managed} here, {m.Native} in init_proto.h").ToList();
         return wrong.Count == 0 ? null : "init protocol mirror out of date (" + string.Join("; ", wrong) + ")";
+    }
+
+    /// <summary>The first message of a restarted daemon on the socket it took from init.</summary>
+    public static byte[] EncodeAdopt()
+    {
+        var buf = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(buf, MsgAdopt);
+        return buf;
     }
 
     public static byte[] EncodeKill(uint execId, int signal)

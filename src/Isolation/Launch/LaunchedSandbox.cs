@@ -14,14 +14,16 @@ public sealed unsafe class LaunchedSandbox
     private readonly Action? _released;
 
     internal LaunchedSandbox(SandboxPaths paths, int initPid, InitChannel channel, ICgroup cgroup, OverlayLayers layers,
-        Action? released = null, uint? idRangeBase = null)
+        Action? released = null, uint? idRangeBase = null, Microsoft.Win32.SafeHandles.SafeFileHandle? adoptedPidfd = null)
     {
         Layers = layers;
         IdRangeBase = idRangeBase;
-        // Opened while init is certainly this sandbox's (our unreaped child): the file API
-        // checks through it that /proc/<pid>/root still belongs to this init (SandboxFiles).
-        int pidfd = Native.PidfdOpen(initPid);
-        Pidfd = new Microsoft.Win32.SafeHandles.SafeFileHandle(pidfd, ownsHandle: pidfd >= 0);
+        Adopted = adoptedPidfd is not null;
+        // Opened while init is certainly this sandbox's (our unreaped child, or one a re-adoption
+        // verified): the file API checks through it that /proc/<pid>/root still belongs to this
+        // init (SandboxFiles).
+        int pidfd = adoptedPidfd is null ? Native.PidfdOpen(initPid) : -1;
+        Pidfd = adoptedPidfd ?? new Microsoft.Win32.SafeHandles.SafeFileHandle(pidfd, ownsHandle: pidfd >= 0);
         _released = released;
         Paths = paths;
         InitPid = initPid;
@@ -30,6 +32,10 @@ public sealed unsafe class LaunchedSandbox
     }
 
     public ICgroup Cgroup { get; }
+
+    /// <summary>Launched by an earlier daemon and re-adopted: init is not this daemon's child, so
+    /// it is signalled and awaited through its pidfd (its pid may be reused once it is gone).</summary>
+    public bool Adopted { get; }
 
     /// <summary>The first host id of the sandbox's user-namespace range (host id = this + id
     /// inside), or null without a user namespace (ids inside are host ids).</summary>
@@ -68,7 +74,8 @@ public sealed unsafe class LaunchedSandbox
     {
         if (Interlocked.Exchange(ref _destroyed, 1) == 1)
             return false;
-        if (Native.Kill(InitPid, Native.SIGKILL) == -1 && Marshal.GetLastPInvokeError() != Errno.ESRCH)
+        int killed = Adopted ? Native.PidfdSendSignal((int)Pidfd.DangerousGetHandle(), Native.SIGKILL) : Native.Kill(InitPid, Native.SIGKILL);
+        if (killed == -1 && Marshal.GetLastPInvokeError() != Errno.ESRCH)
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
         stage?.Invoke("kill_reap");
@@ -87,6 +94,12 @@ public sealed unsafe class LaunchedSandbox
 
     private void Reap()
     {
+        if (Adopted)
+        {
+            // Its parent (the host's init) reaps it; gone is enough here.
+            InitReconnect.Exited(Pidfd, 5000);
+            return;
+        }
         while (Native.WaitPid(InitPid, null, 0) == -1)
         {
             int errno = Marshal.GetLastPInvokeError();

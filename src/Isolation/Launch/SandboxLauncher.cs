@@ -10,7 +10,7 @@ namespace Sandboxd.Isolation.Launch;
 
 /// <summary>Creates sandboxes: lays out the host dirs, creates the cgroup, plans the root,
 /// clones init through native code, applies rlimits and the syscall filter.</summary>
-public sealed unsafe class SandboxLauncher : IDisposable
+public sealed unsafe partial class SandboxLauncher : IDisposable
 {
     private const ulong CloneNewCgroup = (ulong)NamespaceSet.Cgroup;
     private readonly string _stateDir;

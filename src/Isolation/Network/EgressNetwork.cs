@@ -12,6 +12,7 @@ public sealed class EgressNetwork : IAsyncDisposable
     private readonly AddressPool _pool;
     private readonly SemaphoreSlim _tableLock = new(1, 1);
     private bool _tableReady;
+    private bool _keepTable;
 
     public EgressNetwork(EgressOptions options)
     {
@@ -83,12 +84,43 @@ public sealed class EgressNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>After a daemon restart, before any attach: the sandbox side of a veth a previous
+    /// daemon made for the netns of <paramref name="initPid"/> (eth0) is deleted, and with it the
+    /// pair. Called for every re-adopted sandbox before <see cref="DropStaleTableAsync"/>, so none
+    /// is ever left on a veth without its firewall entry.</summary>
+    public static async Task DropStaleVethAsync(int initPid)
+    {
+        var pid = initPid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await HostCommand.RunAsync("nsenter: delete the previous daemon's eth0", "nsenter",
+            [$"--net=/proc/{pid}/ns/net", "--", "sh", "-c", "[ ! -e /sys/class/net/eth0 ] || exec ip link del eth0"]);
+    }
+
+    /// <summary>A previous daemon's table (its chains name veths that are gone now): removed, so a
+    /// daemon that attaches nothing leaves none behind; the first attach makes a fresh one.</summary>
+    public async Task DropStaleTableAsync()
+    {
+        await _tableLock.WaitAsync();
+        try
+        {
+            if (!_tableReady)
+                await Nft("nft: delete the previous daemon's table", NftRuleset.Table(_options.NftTable) + NftRuleset.DeleteTable(_options.NftTable));
+        }
+        finally
+        {
+            _tableLock.Release();
+        }
+    }
+
+    /// <summary>The daemon exits and leaves its sandboxes running: their veths stay filtered by the
+    /// table, which the next daemon replaces.</summary>
+    public void KeepTableOnDispose() => _keepTable = true;
+
     public async ValueTask DisposeAsync()
     {
         await _tableLock.WaitAsync();
         try
         {
-            if (_tableReady)
+            if (_tableReady && !_keepTable)
                 await Nft("nft: delete table", NftRuleset.DeleteTable(_options.NftTable));
             _tableReady = false;
         }

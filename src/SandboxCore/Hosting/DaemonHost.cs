@@ -120,7 +120,7 @@ public static class DaemonHost
             audit.Emit(AuditKind.DaemonStopping, null, null);
             reload.Dispose();
             pool.Dispose();
-            orchestrator.DestroyAll();
+            orchestrator.Exit();
         });
         app.Lifetime.ApplicationStopped.Register(() => File.Delete(options.Socket));
         return app;

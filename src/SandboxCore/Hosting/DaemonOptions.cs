@@ -58,6 +58,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --ttl-warning D    warn watchers this long before a TTL deadline (default 1m)
           --stuck-after D    end a sandbox stuck this long in creating, stopping, resuming or
                              destroying (default 10m)
+          --destroy-on-exit  destroy every sandbox on SIGTERM (default: leave them running; the
+                             next start re-adopts them)
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -104,6 +106,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--idle-timeout": lifecycle = lifecycle with { IdleTimeout = Sandboxd.Api.Client.DurationText.Parse(args[i], Value()) }; break;
                 case "--ttl-warning": lifecycle = lifecycle with { TtlWarning = Sandboxd.Api.Client.DurationText.Parse(args[i], Value()) }; break;
                 case "--stuck-after": lifecycle = lifecycle with { StuckAfter = Sandboxd.Api.Client.DurationText.Parse(args[i], Value()) }; break;
+                case "--destroy-on-exit": lifecycle = lifecycle with { DestroyOnExit = true }; break;
                 case var name when NetworkDaemonOptions.Accepts(name): network = network.With(name, Value()); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
@@ -141,6 +144,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["idle_timeout_ms"] = ((long)Lifecycle.IdleTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ttl_warning_ms"] = ((long)Lifecycle.TtlWarning.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["stuck_after_ms"] = ((long)Lifecycle.StuckAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["on_exit"] = Lifecycle.DestroyOnExit ? "destroy" : "keep running",
     };
 
     private static ListenAddress ParseMetrics(string value)

@@ -25,6 +25,16 @@ public sealed partial class SandboxNetworks(EgressNetwork network, ILogger<Sandb
         }
     }
 
+    /// <summary>A re-adopted sandbox's veth from the previous daemon (its netns by init pid). Throws
+    /// <see cref="NetworkSetupException"/>; such a sandbox must then go before the table does.</summary>
+    public static Task DropStaleVethAsync(int initPid) => EgressNetwork.DropStaleVethAsync(initPid);
+
+    /// <summary>The previous daemon's table, once no sandbox of it is on a veth any more.</summary>
+    public Task DropStaleTableAsync() => network.DropStaleTableAsync();
+
+    /// <summary>On an exit that keeps sandboxes running.</summary>
+    public void KeepOnExit() => network.KeepTableOnDispose();
+
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "removing the network of sandbox {Id} failed: {Error}")]
     private partial void LogDetachFailed(string id, string error);
 }

@@ -4,7 +4,9 @@ namespace Sandboxd.Core.Orchestration;
 /// running sandbox with no activity is stopped (zero = never; a create may set its own).
 /// TtlWarning: how long before a TTL deadline watchers are warned. StuckAfter: how long a
 /// sandbox may stay in a transitional state before the sweeper ends it. Tick: how often the
-/// timers look (real time; deadlines are read off the daemon's TimeProvider).</summary>
+/// timers look (real time; deadlines are read off the daemon's TimeProvider). DestroyOnExit: a
+/// clean shutdown destroys every sandbox (the old behaviour) instead of leaving them running for
+/// the next daemon to re-adopt.</summary>
 public sealed record LifecycleOptions
 {
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
@@ -14,4 +16,6 @@ public sealed record LifecycleOptions
     public TimeSpan StuckAfter { get; init; } = TimeSpan.FromMinutes(10);
 
     public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(1);
+
+    public bool DestroyOnExit { get; init; }
 }

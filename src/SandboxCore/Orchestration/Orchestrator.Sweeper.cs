@@ -10,28 +10,38 @@ namespace Sandboxd.Core.Orchestration;
 /// longer than a bound (<see cref="SweepStuck"/>).</summary>
 public sealed partial class Orchestrator
 {
-    /// <summary>After a restart or a crash. Processes never outlive the daemon (init exits when the
-    /// control socket closes), but files do: a sandbox that was running, paused, stopping or
-    /// resuming is stopped with its disk kept (resumable); one being created or destroyed is
-    /// finished off. The cgroups they left are removed; stopped ones keep their id ranges.</summary>
+    /// <summary>After a restart or a crash. Running and paused sandboxes whose init is still there
+    /// are re-adopted (Orchestrator.Readopt.cs). The rest are cleaned up: their processes killed
+    /// and cgroups removed; one that was running, paused, stopping or resuming is stopped with its
+    /// disk kept (resumable); one being created or destroyed is finished off. Stopped ones keep
+    /// their id ranges.</summary>
     public int SweepLeftovers()
     {
         int swept = 0;
+        var records = store.Live();
+        var (adopted, notAdopted) = ReadoptInits(records);
         // Only this state dir's own records: another daemon on the host (say, tests beside a
         // `make run`) owns cgroups under the same parent and must not be touched.
-        foreach (var record in store.Live())
+        foreach (var record in records)
         {
+            if (adopted.Any(a => a.Record.Id == record.Id))
+                continue;
             if (record.State == SandboxState.Stopped && SandboxDisk.Exists(launcher.PathsFor(record.Id)))
             {
                 if (record.IdRangeBase is { } kept)
                     launcher.ClaimIdRange(kept);
                 continue;
             }
+            // Kills what is left in it (an init that could not be re-adopted, a half-made sandbox).
             RemoveCgroup(record.Id);
             var (to, cause) = AfterRestart(record);
+            if (notAdopted.TryGetValue(record.Id, out var why) && to == SandboxState.Stopped)
+                cause = $"daemon restarted and could not re-adopt it ({why}); files kept";
             Finish(record, to, cause);
             swept++;
         }
+        // Once nothing of the previous daemon runs on a veth without being re-adopted.
+        ReattachAsync(adopted, staleEgress: records.Any(r => r.State != SandboxState.Stopped)).GetAwaiter().GetResult();
         return swept;
     }
 

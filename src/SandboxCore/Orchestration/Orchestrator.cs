@@ -54,6 +54,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits,
             now, "created")
         {
+            // Persisted now, not only on stop: a restarted daemon re-attaches a re-adopted sandbox with it.
+            Network = network.ToProto(network.Policy).ToByteArray(),
             Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
         };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
@@ -122,6 +124,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         if (live.Egress is not { } egress)
             throw new NetworkNotEnabledException(request.SandboxId);
         egress.UpdatePolicy(EgressPolicyMapping.FromProto(request.Policy, "policy"));
+        store.SetNetwork(request.SandboxId, live.Network.ToProto(egress.Policy).ToByteArray());
         LogPolicyUpdated(request.SandboxId);
         return ToProto(live);
     }
@@ -284,8 +287,8 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return true;
     }
 
-    /// <summary>On shutdown. A sandbox cannot outlive the daemon: its init exits when the
-    /// control socket closes, so destroying them here is what leaves the host clean.</summary>
+    /// <summary>On shutdown with --destroy-on-exit (else <see cref="Exit"/> keeps them running):
+    /// every sandbox is destroyed, so the daemon leaves the host clean.</summary>
     public void DestroyAll()
     {
         StopTimers();
@@ -343,5 +346,5 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "sandbox {Id}: network policy updated")]
     private partial void LogPolicyUpdated(string id);
 
-    public void Dispose() => DestroyAll();
+    public void Dispose() => Exit();
 }

@@ -5,7 +5,9 @@ using Sandboxd.Api.Client;
 namespace Sandboxd.Tests.Support;
 
 /// <summary>A real sandboxd process on its own temp state root and socket. Stopped with
-/// SIGTERM (by pid) on dispose; its log is kept for failure messages.</summary>
+/// SIGTERM (by pid) on dispose; its log is kept for failure messages. Started with
+/// --destroy-on-exit unless told otherwise, so a test's sandboxes go with its daemon and the
+/// suite's leak checks stay strict.</summary>
 public sealed class DaemonProcess : IDisposable
 {
     private readonly Process _process;
@@ -25,7 +27,7 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>A daemon on an existing state root: a restart after a crash. <paramref name="binary"/>:
     /// another sandboxd than the test build's (an installed one).</summary>
     public DaemonProcess(TempRoot root, bool ownsRoot, IEnumerable<string>? extraArgs = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? binary = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? binary = null, bool destroyOnExit = true)
     {
         Root = root;
         _ownsRoot = ownsRoot;
@@ -39,7 +41,10 @@ public sealed class DaemonProcess : IDisposable
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
-        foreach (var arg in new[] { "--socket", Socket, "--state-dir", Root.StateDir, "--runtime-dir", Root.RuntimeDir }.Concat(extraArgs ?? []))
+        var args = new List<string> { "--socket", Socket, "--state-dir", Root.StateDir, "--runtime-dir", Root.RuntimeDir };
+        if (destroyOnExit)
+            args.Add("--destroy-on-exit");
+        foreach (var arg in args.Concat(extraArgs ?? []))
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
@@ -51,7 +56,11 @@ public sealed class DaemonProcess : IDisposable
         while (!File.Exists(Socket) || !Accepts(Socket))
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                // Not left running (with whatever it adopted) by a test that never gets to dispose it.
+                Stop();
                 throw new InvalidOperationException("sandboxd did not start:\n" + Log);
+            }
             Thread.Sleep(20);
         }
         Client = SandboxesClient.ForUnixSocket(Socket);
@@ -106,7 +115,7 @@ public sealed class DaemonProcess : IDisposable
         }
     }
 
-    /// <summary>SIGTERM and wait: the daemon destroys its sandboxes on the way out.</summary>
+    /// <summary>SIGTERM and wait: with --destroy-on-exit the daemon destroys its sandboxes on the way out.</summary>
     public void Stop()
     {
         if (_process.HasExited)
