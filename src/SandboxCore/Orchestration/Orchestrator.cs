@@ -272,6 +272,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             await networks.DetachAsync(id, live.Egress).ConfigureAwait(false);
             stages?.Mark("network");
             live.Launched.Destroy(stages is null ? null : stages.Mark);
+            live.Files.StopWatching();
         }
         finally
         {
@@ -314,6 +315,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         try
         {
             live.Launched.Destroy();
+            live.Files.StopWatching();
         }
         catch (Exception e)
         {
