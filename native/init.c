@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONTROL_FD 3
@@ -56,6 +57,17 @@ static uint64_t root_caps;
    listener fd to the daemon (fd numbers fixed before execve; both close on exec). */
 #define CHILD_REPORT_FD 3
 #define CHILD_NOTIFY_FD 4
+
+/* CLOCK_MONOTONIC in ns: the daemon's Stopwatch clock, so its stage timings can place these. */
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* When init received the request being handled (its STARTED event carries it). */
+static int64_t request_at;
 
 static void send_event(const sbx_event *ev)
 {
@@ -147,15 +159,17 @@ static void exec_with_path(char *const argv[], char *const envp[])
 
 /* Hands the seccomp listener to the daemon over (a copy of) init's control socket: one
    SBX_MSG_NOTIFY_FD event with SCM_RIGHTS, as init itself would send it. */
-static int send_listener(int sock, uint32_t exec_id, int listener)
+static int send_listener(int sock, uint32_t exec_id, int listener, const int64_t at[3])
 {
     sbx_event ev = { .type = SBX_MSG_NOTIFY_FD, .exec_id = exec_id, .pid = (int32_t)syscall(SYS_getpid) };
+    memcpy(ev.at_ns, at, sizeof ev.at_ns);
     return sbx_send_fds(sock, &ev, sizeof ev, &listener, 1) == (ssize_t)sizeof ev ? 0 : -1;
 }
 
 static void run_child(const sbx_exec_request *req, char **argv, char **envp, const char *cwd,
                       const int fds[3], int err_fd, int notify_fd)
 {
+    int64_t at[3] = { now_ns(), 0, 0 };
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -197,6 +211,7 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
         errno = EINVAL;
         child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
     }
+    at[SBX_AT_NOTIFY_SETUP] = now_ns();
     if (seccomp_len > 0) {
         struct sock_fprog prog = { .len = seccomp_len, .filter = seccomp_program };
         unsigned int flags = seccomp_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
@@ -207,7 +222,8 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
            goes straight onto the control socket (one message, so it cannot interleave with
            init's), not through init, which saves a hop on every command's way to running. */
         if (seccomp_notify) {
-            if (send_listener(CHILD_NOTIFY_FD, req->exec_id, (int)listener) == -1)
+            at[SBX_AT_NOTIFY_FILTER] = now_ns();
+            if (send_listener(CHILD_NOTIFY_FD, req->exec_id, (int)listener, at) == -1)
                 child_fail(err_fd, SBX_EXEC_STEP_SECCOMP);
             close((int)listener);
             close(CHILD_NOTIFY_FD);
@@ -292,6 +308,7 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
         return;
     }
     pid_t pid = fork();
+    int64_t forked_at = now_ns();
     if (pid == 0) {
         close(report[0]);
         run_child(req, argv, envp, cwd, fds, report[1], seccomp_notify ? CONTROL_FD : -1);
@@ -318,6 +335,9 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
     }
     track(pid, req->exec_id);
     sbx_event ev = { .type = SBX_MSG_STARTED, .exec_id = req->exec_id, .pid = pid };
+    ev.at_ns[SBX_AT_STARTED_RECEIVED] = request_at;
+    ev.at_ns[SBX_AT_STARTED_FORKED] = forked_at;
+    ev.at_ns[SBX_AT_STARTED_EXECVED] = now_ns();
     send_event(&ev);
 }
 
@@ -422,6 +442,7 @@ int main(void)
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             int fds[3], nfds = 0;
             ssize_t n = receive(fds, &nfds);
+            request_at = now_ns();
             if (n == 0) {
                 drop_commands();
                 if (sbx_init_rearm(CONTROL_FD) == -1)

@@ -86,10 +86,27 @@ typedef struct sbx_event {
     int32_t status; /* wait status (EXITED) */
     int32_t step;   /* FAILED */
     int32_t error;  /* FAILED */
-    int64_t utime_us;
-    int64_t stime_us;
-    int64_t maxrss_kb;
+    /* EXITED: the command's rusage. STARTED and NOTIFY_FD: CLOCK_MONOTONIC stamps in ns of the
+       command's way to running (the daemon's stage timings), see below. */
+    union {
+        struct {
+            int64_t utime_us;
+            int64_t stime_us;
+            int64_t maxrss_kb;
+        };
+        int64_t at_ns[3];
+    };
 } sbx_event;
+
+/* sbx_event.at_ns of STARTED: init received the request, fork returned, the child's execve
+   finished (its report pipe closed). Of NOTIFY_FD (sent by the child): the child began, its
+   setup before the filter was done, the filter was installed. */
+#define SBX_AT_STARTED_RECEIVED 0
+#define SBX_AT_STARTED_FORKED 1
+#define SBX_AT_STARTED_EXECVED 2
+#define SBX_AT_NOTIFY_CHILD 0
+#define SBX_AT_NOTIFY_SETUP 1
+#define SBX_AT_NOTIFY_FILTER 2
 
 _Static_assert(sizeof(sbx_exec_request) == 32, "managed mirror");
 _Static_assert(sizeof(sbx_kill_request) == 16, "managed mirror");

@@ -167,6 +167,17 @@ int32_t Sbx_OpenDirAt(int32_t dirfd, const char *name);
 int32_t Sbx_StatAt(int32_t dirfd, const char *name, sbx_file_stat *st);
 int32_t Sbx_ReadDirEntries(int32_t dirfd, void *buf, uint32_t len);
 
+/*
+ * A fanotify group that tells which writable layers changed (any create, write, delete, rename,
+ * attribute change, last close after writing), so a layer nothing touched is not walked again.
+ * Sbx_LayerWatchOpen: the group (non-blocking), or -1. Sbx_LayerWatchAdd: watches the filesystem
+ * dirfd is on and stores its fsid. Sbx_LayerWatchDrain: reads every queued event and stores the
+ * distinct fsids they name (at most max; *overflow = 1 when events were lost or did not fit).
+ */
+int32_t Sbx_LayerWatchOpen(void);
+int32_t Sbx_LayerWatchAdd(int32_t fan, int32_t dirfd, uint64_t *fsid);
+int32_t Sbx_LayerWatchDrain(int32_t fan, uint64_t *fsids, int32_t max, int32_t *overflow);
+
 /* sizeof each struct this header shares with the daemon, in the order op, spawn_args,
    spawn_result, file_stat, egress_budget, relay_result: the daemon checks its mirrors
    (src/Isolation/Interop) against the library it loaded. */

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/fanotify.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -45,4 +47,63 @@ int32_t Sbx_ReadDirEntries(int32_t dirfd, void *buf, uint32_t len)
         n = getdents64(dirfd, buf, len);
     } while (n == -1 && errno == EINTR);
     return (int32_t)n;
+}
+
+/* What counts as a change of a writable layer: every event a write, a create, a delete, a rename,
+   an attribute change or the last close of a file opened for writing (which also covers writes
+   through a shared mapping) raises, for directories too. Reads and atime updates raise none. */
+#define SBX_LAYER_EVENTS (FAN_MODIFY | FAN_ATTRIB | FAN_CLOSE_WRITE | FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM \
+                          | FAN_MOVED_TO | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR)
+
+int32_t Sbx_LayerWatchOpen(void)
+{
+    return fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID, O_RDONLY | O_CLOEXEC);
+}
+
+int32_t Sbx_LayerWatchAdd(int32_t fan, int32_t dirfd, uint64_t *fsid)
+{
+    struct statfs sf;
+    if (fstatfs(dirfd, &sf) == -1)
+        return -1;
+    uint64_t id = 0;
+    memcpy(&id, &sf.f_fsid, sizeof id < sizeof sf.f_fsid ? sizeof id : sizeof sf.f_fsid);
+    *fsid = id;
+    /* "." rather than NULL: the layer fd may be O_PATH, which a NULL path does not accept. */
+    return fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_ONLYDIR, SBX_LAYER_EVENTS, dirfd, ".");
+}
+
+int32_t Sbx_LayerWatchDrain(int32_t fan, uint64_t *fsids, int32_t max, int32_t *overflow)
+{
+    static char buf[64 * 1024] /* callers serialize drains (LayerChangeWatch) */ __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+    int32_t count = 0;
+    *overflow = 0;
+    for (;;) {
+        ssize_t n = read(fan, buf, sizeof buf);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1 && errno == EAGAIN)
+            return count;
+        if (n <= 0) {
+            *overflow = 1; /* unreadable: every layer may have changed */
+            return count;
+        }
+        for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+            if ((m->mask & FAN_Q_OVERFLOW) != 0 || m->event_len < sizeof *m + sizeof(struct fanotify_event_info_fid)) {
+                *overflow = 1;
+                continue;
+            }
+            const struct fanotify_event_info_fid *fid = (const void *)(m + 1);
+            uint64_t id = 0;
+            memcpy(&id, &fid->fsid, sizeof id < sizeof fid->fsid ? sizeof id : sizeof fid->fsid);
+            int32_t i = 0;
+            while (i < count && fsids[i] != id)
+                i++;
+            if (i == count) {
+                if (count == max)
+                    *overflow = 1;
+                else
+                    fsids[count++] = id;
+            }
+        }
+    }
 }

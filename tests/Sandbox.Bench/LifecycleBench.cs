@@ -38,6 +38,30 @@ public sealed class LifecycleBench(BenchOptions options)
         var floor = Add(_peers, new ResultRow($"floor: fork+execve+waitpid (C), {pacing.Name}",
             await _floor.MeasureAsync(options.Count, pacing)));
 
+        if (Wanted("cycle"))
+            await MeasureCycleAsync(pacing, sandboxd, log, bwrap);
+        if (Wanted("pool"))
+        {
+            // Each timed create is followed (untimed) by its destroy and a pause long enough for the
+            // pool to have a prepared sandbox again, so every timed create can be served from it.
+            var mark = log.Mark();
+            var pooled = await _loop.MeasureAsync(pacing, sandboxd.CreateAsync, sandboxd.DestroyAndLetPoolRefillAsync);
+            Add(_subjects, new ResultRow($"create from the warm pool, {pacing.Name}", pooled, Comparison.AtMostMs(1.0, "3.5 ms"))
+            {
+                Stages = await BreakdownAsync(log, mark, [("create", pooled)]),
+            });
+        }
+        if (Wanted("exec"))
+            await MeasureExecAsync(pacing, sandboxd, log, floor);
+    }
+
+    /// <summary>BENCH_ONLY (e.g. "exec" or "cycle,pool") limits a run to some rows while iterating.</summary>
+    private static bool Wanted(string group) =>
+        Environment.GetEnvironmentVariable("BENCH_ONLY") is not { Length: > 0 } only
+        || only.Split(',', StringSplitOptions.TrimEntries).Contains(group, StringComparer.Ordinal);
+
+    private async Task MeasureCycleAsync(Pacing pacing, SandboxdScenarios sandboxd, StageLog log, ResultRow bwrap)
+    {
         sandboxd.Steps.Clear();
         var mark = log.Mark();
         var cycle = await _loop.MeasureAsync(pacing, sandboxd.FullCycleAsync);
@@ -49,16 +73,11 @@ public sealed class LifecycleBench(BenchOptions options)
         });
         foreach (var (step, samples) in steps)
             Add(_steps, new ResultRow($"↳ full cycle, {step} step, {pacing.Name}", samples));
+    }
 
-        // Each timed create is followed (untimed) by its destroy and a pause long enough for the
-        // pool to have a prepared sandbox again, so every timed create can be served from it.
-        mark = log.Mark();
-        var pooled = await _loop.MeasureAsync(pacing, sandboxd.CreateAsync, sandboxd.DestroyAndLetPoolRefillAsync);
-        Add(_subjects, new ResultRow($"create from the warm pool, {pacing.Name}", pooled, Comparison.AtMostMs(1.0, "3.5 ms"))
-        {
-            Stages = await BreakdownAsync(log, mark, [("create", pooled)]),
-        });
-
+    private async Task MeasureExecAsync(Pacing pacing, SandboxdScenarios sandboxd, StageLog log, ResultRow floor)
+    {
+        int mark;
         // A long-lived sandbox per pacing: only the exec path is timed, not its creation.
         var existing = await sandboxd.CreateAsync();
         ResultRow exec;

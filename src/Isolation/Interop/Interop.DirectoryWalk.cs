@@ -32,4 +32,13 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_ReadDirEntries", SetLastError = true)]
     internal static partial int ReadDirEntries(int dirFd, byte* buffer, uint length);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_LayerWatchOpen", SetLastError = true)]
+    internal static partial int LayerWatchOpen();
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_LayerWatchAdd", SetLastError = true)]
+    internal static partial int LayerWatchAdd(int fan, int dirFd, ulong* fsid);
+
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_LayerWatchDrain", SetLastError = true)]
+    internal static partial int LayerWatchDrain(int fan, ulong* fsids, int max, int* overflow);
 }

@@ -122,7 +122,10 @@ public sealed class InitChannel : IDisposable
     {
         var tag = _pending.TryGetValue(ev.ExecId, out var pending) ? pending.Tag : null;
         if (pending is not null)
+        {
             pending.ListenerAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            pending.NotifyEvent = ev;
+        }
         if (_listened is not { } filter)
         {
             // Init only sends listeners for a notifying filter; without one nothing could answer.
@@ -139,7 +142,7 @@ public sealed class InitChannel : IDisposable
         switch (ev.Type)
         {
             case InitProtocol.MsgStarted:
-                pending.MarkStarted(ev.Pid);
+                pending.MarkStarted(ev);
                 break;
             case InitProtocol.MsgFailed:
                 _pending.TryRemove(ev.ExecId, out _);

@@ -18,7 +18,15 @@ public sealed class PendingCommand(uint execId, object? tag = null)
 
     /// <summary>Stopwatch timestamps of the command's way through init, for the daemon's stage
     /// breakdown (0 = not reached): sent, its seccomp listener arrived, running, reaped.</summary>
-    public CommandTimeline Timeline => new(SentAt, ListenerAt, StartedAt, ExitedAt);
+    public CommandTimeline Timeline => new(SentAt, ListenerAt, StartedAt, ExitedAt)
+    {
+        Init = new(StartedEvent.At(0), StartedEvent.At(1), NotifyEvent.At(0), NotifyEvent.At(1), NotifyEvent.At(2), StartedEvent.At(2)),
+    };
+
+    /// <summary>Init's STARTED and the child's NOTIFY_FD events, for their stamps.</summary>
+    internal InitEvent StartedEvent { get; private set; }
+
+    internal InitEvent NotifyEvent { get; set; }
 
     internal long SentAt { get; set; }
 
@@ -28,10 +36,11 @@ public sealed class PendingCommand(uint execId, object? tag = null)
 
     private long ExitedAt { get; set; }
 
-    internal void MarkStarted(int pid)
+    internal void MarkStarted(InitEvent ev)
     {
+        StartedEvent = ev;
         StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        _started.TrySetResult(pid);
+        _started.TrySetResult(ev.Pid);
     }
 
     internal void MarkExited(InitEvent ev)

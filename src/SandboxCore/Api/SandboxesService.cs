@@ -46,7 +46,7 @@ public sealed class SandboxesService(Orchestrator orchestrator, StageTimings tim
             var message = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
             return new ValueTask(writer.WriteAsync(message, context.CancellationToken));
         }, context.CancellationToken, stages).ConfigureAwait(false);
-        await writer.WriteAsync(new ExecuteResponse { Exit = ExecutionMapping.ToExitStatus(outcome) }, context.CancellationToken).ConfigureAwait(false);
+        await writer.WriteLastAsync(new ExecuteResponse { Exit = ExecutionMapping.ToExitStatus(outcome) }, context.CancellationToken).ConfigureAwait(false);
         stages?.Mark("response");
         timings.End(stages);
     }

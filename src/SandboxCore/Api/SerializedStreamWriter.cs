@@ -21,5 +21,21 @@ internal sealed class SerializedStreamWriter<T>(IServerStreamWriter<T> inner) : 
         }
     }
 
+    /// <summary>The call's last message: buffered, so it leaves with the trailers in one flush
+    /// (the client sees the end of the call one wake-up sooner).</summary>
+    public async Task WriteLastAsync(T message, CancellationToken cancel)
+    {
+        await _gate.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            inner.WriteOptions = new WriteOptions(WriteFlags.BufferHint);
+            await inner.WriteAsync(message, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
 }

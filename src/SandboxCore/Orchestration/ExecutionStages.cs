@@ -27,11 +27,31 @@ public static class ExecutionStages
             var received = stages.At(ExecveReceived);
             var gated = stages.At(ExecveGated);
             var answered = stages.At(ExecveAnswered);
-            stages.Span("init_fork", timeline.SentAt, timeline.ListenerAt);
+            var init = timeline.Init;
+            if (init.FilterAt == 0)
+            {
+                stages.Span("init_fork", timeline.SentAt, timeline.ListenerAt);
+            }
+            else
+            {
+                stages.Span("init_wake", timeline.SentAt, init.ReceivedAt);
+                stages.Span("fork", init.ReceivedAt, init.ChildAt);
+                stages.Span("child_setup", init.ChildAt, init.SetupAt);
+                stages.Span("filter_load", init.SetupAt, init.FilterAt);
+                stages.Span("listener_handoff", init.FilterAt, timeline.ListenerAt);
+            }
             stages.Span("to_execve", timeline.ListenerAt, received);
             stages.Span("walk_gate", received, gated);
             stages.Span("execve_audit", gated, answered);
-            stages.Span("execve_done", answered, timeline.StartedAt);
+            if (init.ExecvedAt == 0)
+            {
+                stages.Span("execve_done", answered, timeline.StartedAt);
+            }
+            else
+            {
+                stages.Span("execve_kernel", answered, init.ExecvedAt);
+                stages.Span("started_report", init.ExecvedAt, timeline.StartedAt);
+            }
         }
         stages.Span("process", timeline.StartedAt, timeline.ExitedAt);
         stages.Span("drain", timeline.ExitedAt, now);

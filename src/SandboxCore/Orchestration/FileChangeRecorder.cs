@@ -11,6 +11,9 @@ namespace Sandboxd.Core.Orchestration;
 /// command exits, the writable layer is walked again and diffed against the previous walk (which is
 /// the "before" of this execution, so nothing is walked before a command starts).
 ///
+/// A layer nothing changed since the last walk is not walked (<see cref="LayerChangeWatch"/>), so
+/// only executions that wrote pay for a walk, and only their successors can wait for one.
+///
 /// The walk runs after the exit has gone back to the client, so the file events follow the
 /// execution's ExecutionFinished event. The next execution of the same sandbox waits for it before
 /// its command starts, so back-to-back executions are attributed exactly.
@@ -33,6 +36,7 @@ public sealed partial class FileChangeRecorder
     private readonly IAuditSink _audit;
     private readonly ILogger _log;
     private readonly Lock _gate = new();
+    private readonly LayerChangeWatch.Changes? _changes;
     private LayerSnapshot _last;
     private Task _walks = Task.CompletedTask;
 
@@ -44,6 +48,8 @@ public sealed partial class FileChangeRecorder
         _limits = limits ?? LayerWalkLimits.Default;
         _audit = audit;
         _log = log;
+        // Watched before the baseline, so no change after it goes unseen.
+        _changes = LayerChangeWatch.Watch(_upper);
         // The baseline: what setup put there (home, /root, mount points). Small, so taken here.
         _last = Walk() ?? LayerSnapshot.Unknown;
     }
@@ -89,8 +95,19 @@ public sealed partial class FileChangeRecorder
         }
     }
 
+    /// <summary>The sandbox's processes are gone: nothing changes its layer any more.</summary>
+    public void StopWatching()
+    {
+        if (_changes is { } changes)
+            LayerChangeWatch.Forget(changes);
+    }
+
     private void Record(string executionId, AuditCorrelation correlation)
     {
+        // Nothing touched the layer since the last walk: the diff is empty, so no walk. A
+        // snapshot cut short by a limit is walked every time, as its omitted-events record says.
+        if (_changes is { } watch && !watch.TakeChanged() && _last.Complete)
+            return;
         if (Walk() is not { } now)
             return;
         List<FileChange> changes;

@@ -56,6 +56,7 @@ public sealed partial class Orchestrator
                 LogDestroyFailed(id, "network detach on stop: " + e.Message);
             }
             live.Launched.Stop();
+            live.Files.StopWatching();
             // A walk of the writable layer still running holds the disk's mount: a resume must
             // not mount the disk again before it lets go.
             await live.Files.SettledAsync().ConfigureAwait(false);

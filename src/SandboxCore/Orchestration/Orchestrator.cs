@@ -274,6 +274,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             await networks.DetachAsync(id, live.Egress).ConfigureAwait(false);
             stages?.Mark("network");
             live.Launched.Destroy(stages is null ? null : stages.Mark);
+            live.Files.StopWatching();
         }
         finally
         {
@@ -316,6 +317,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         try
         {
             live.Launched.Destroy();
+            live.Files.StopWatching();
         }
         catch (Exception e)
         {

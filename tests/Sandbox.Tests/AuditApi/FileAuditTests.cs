@@ -99,6 +99,35 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
         });
     }
 
+    /// <summary>A layer nothing changed is not walked again (LayerChangeWatch): each way of changing
+    /// a file that is not a plain write must still be noticed, or its execution's walk is skipped.</summary>
+    [RootFact]
+    public async Task Changes_without_a_write_call_are_still_seen_after_executions_that_changed_nothing()
+    {
+        var daemon = fixture.Daemon;
+        using var audit = AuditApiClients.Audit(daemon);
+        await daemon.WithSandboxAsync(async sandboxId =>
+        {
+            await RunAsync(daemon, sandboxId, "cd $HOME && printf 0123456789 > mapped && echo a > moved && echo b > mode && echo c > cut");
+            var steps = new (string Script, string Expected)[]
+            {
+                // Written through a shared mapping: no write(2); the last close after it tells.
+                ("python3 -c \"import mmap,os; f=os.open(os.environ['HOME']+'/mapped', os.O_RDWR); m=mmap.mmap(f, 10); os.close(f); m[0:1]=b'X'; m.close()\"",
+                    "FileModified /home/sandbox/mapped file 10"),
+                ("chmod 600 $HOME/mode", "FileModified /home/sandbox/mode file 2"),
+                ("truncate -s 0 $HOME/cut", "FileModified /home/sandbox/cut file 0"),
+                ("mv $HOME/moved $HOME/renamed", "FileCreated /home/sandbox/renamed file 2"),
+            };
+            foreach (var (script, expected) in steps)
+            {
+                var nothing = await RunAsync(daemon, sandboxId, "cat $HOME/mapped > /dev/null");
+                var changed = await RunAsync(daemon, sandboxId, script);
+                Assert.Contains(expected, await WaitForFileEventsAsync(audit, changed, 1));
+                Assert.Empty(await FileEventsAsync(audit, nothing));
+            }
+        });
+    }
+
     private static async Task<string> RunAsync(DaemonProcess daemon, string sandboxId, string script)
     {
         var output = await daemon.Client.RunAsync(sandboxId, ["/bin/sh", "-c", script]);
