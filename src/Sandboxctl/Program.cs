@@ -25,6 +25,8 @@ public static class Program
         root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(CpCommand.Build());
         root.Subcommands.Add(FsCommand.Build());
+        root.Subcommands.Add(ProfileCommand.Build());
+        root.Subcommands.Add(GovernanceCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

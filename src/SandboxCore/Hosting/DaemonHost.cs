@@ -49,6 +49,7 @@ public static class DaemonHost
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<SandboxOwners>();
         services.AddSingleton<Admission>();
+        services.AddGovernance(options.StateDir);
         services.AddSingleton<Orchestrator>();
         services.AddSingleton(sp => new StageTimings(options.StageTimings, sp.GetRequiredService<ILogger<StageTimings>>()));
         services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
@@ -82,6 +83,7 @@ public static class DaemonHost
         app.MapGrpcService<FilesService>();
         app.MapGrpcService<ExecutionsService>();
         app.MapGrpcService<SandboxLifecycleService>();
+        app.MapGrpcService<GovernanceService>();
         app.UseAudit();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -94,6 +96,7 @@ public static class DaemonHost
             audit.Emit(AuditKind.DaemonConfigLoaded, null, null, options.ToAuditAttributes());
             audit.Emit(AuditKind.DaemonStarted, null, null, new Dictionary<string, string> { ["socket"] = options.Socket });
             pool.Start();
+            StartGovernance(app.Services, orchestrator);
             DaemonLog.Listening(log, options.Socket, options.Listen is null ? "" : "and " + options.Listen);
         });
         app.Lifetime.ApplicationStopping.Register(() =>
@@ -105,6 +108,13 @@ public static class DaemonHost
         });
         app.Lifetime.ApplicationStopped.Register(() => File.Delete(options.Socket));
         return app;
+    }
+
+    /// <summary>Expiry on a timer, and the creates of approvals decided before a restart.</summary>
+    private static void StartGovernance(IServiceProvider services, Orchestrator orchestrator)
+    {
+        orchestrator.Governance.Start(services.GetRequiredService<TimeProvider>());
+        _ = Task.Run(orchestrator.ResumeApprovedAsync);
     }
 
     /// <summary>Before the warm pool fills: its joins are the first to gain. With

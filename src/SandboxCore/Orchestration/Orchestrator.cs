@@ -7,9 +7,7 @@ using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
-using Sandboxd.Governance.Profiles;
-using Sandboxd.Governance.Risk;
-using Sandboxd.Governance.Specs;
+using Sandboxd.Core.Orchestration.Governance;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Launch;
@@ -21,18 +19,25 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
-    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission) : IDisposable
+    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, GovernanceGate governance) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
     public async Task<Sandbox> CreateAsync(CreateRequest request, StageClock? stages = null)
     {
         var image = RequestChecks.Image(request.Image);
-        var profile = LimitsResolver.Profile(request.Profile);
-        var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
-        var network = SandboxNetwork.FromProto(request.Network);
-        var risk = RiskAssessor.Assess(GovernanceSpec(image, network), RiskPolicy.Default).Level;
+        var call = Api.CallCorrelation.Current;
+        var plan = governance.Plan(request, image, call?.Principal);
+        if (plan.Spec is not null && governance.NeedsApproval(CallerTenant, plan.Risk))
+            return Propose(request, plan, call);
+        return await LaunchAsync(request, plan, stages).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates what <paramref name="plan"/> says, for the ambient caller's tenant.</summary>
+    private async Task<Sandbox> LaunchAsync(CreateRequest request, CreatePlan plan, StageClock? stages)
+    {
+        var (image, profile, limits, network, risk) = (plan.Image, plan.Profile, plan.Limits, plan.Network, plan.Risk);
         var tenant = CallerTenant;
         using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record));
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
@@ -85,14 +90,6 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             SyscallAuditEvent.Attributes(notice));
         tag?.AfterAuditedCall(notice);
     }
-
-    /// <summary>Until creates name governance profiles, what this request changes of the LOW
-    /// built-in: its image and its egress (an allowlist of domains or none).</summary>
-    private static RequestSpec GovernanceSpec(string? image, SandboxNetwork network) => BuiltinProfiles.Low.Spec with
-    {
-        Image = image,
-        Network = network.IsEgress ? new NetworkPolicySpec(true, [], false) : NetworkPolicySpec.None,
-    };
 
     /// <summary>A sandbox whose network cannot be set up is not handed out half-made.</summary>
     private async Task<IEgressAttachment?> AttachAsync(string id, LaunchedSandbox launched, SandboxNetwork network)

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Ctl.Commands;
+
+/// <summary>Overrides of a profile's fields, shared by `create` and `profile assess`.</summary>
+internal sealed class SpecOverrideOptions
+{
+    private readonly Option<string?> _isolation = new("--isolation") { Description = "process, container or strongest" };
+    private readonly Option<string?> _filesystem = new("--filesystem") { Description = "readOnlyRoot, readWriteUpper, isolatedUpper or nothingWritable" };
+    private readonly Option<string?> _seccomp = new("--seccomp") { Description = "seccomp profile: default, strict, or off" };
+    private readonly Option<bool?> _userNamespace = new("--user-namespace") { Description = "true or false" };
+    private readonly Option<bool?> _rootInside = new("--root-inside") { Description = "true or false" };
+    private readonly Option<string?> _cpuTime = new("--cpu-time") { Description = "CPU time limit per command, e.g. 30s, 2m" };
+    private readonly Option<string?> _ttl = new("--ttl") { Description = "how long the sandbox is meant to live, e.g. 1h" };
+    private readonly Option<string[]> _mount = new("--mount") { Description = "a host directory SRC[:DST][:rw] (read-only unless :rw; repeatable)" };
+
+    public IEnumerable<Option> Options => [_isolation, _filesystem, _seccomp, _userNamespace, _rootInside, _cpuTime, _ttl, _mount];
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in Options)
+            command.Options.Add(option);
+        command.Validators.Add(r =>
+        {
+            foreach (var (option, name) in new[] { (_cpuTime, "--cpu-time"), (_ttl, "--ttl") })
+                if (r.GetValue(option) is { } text && Seconds(text) is null)
+                    r.AddError($"{name} '{text}': expected a duration like 30s, 2m, 1h");
+        });
+    }
+
+    /// <summary>Null when no override option was given.</summary>
+    public SpecOverrides? Read(ParseResult r)
+    {
+        var o = new SpecOverrides();
+        if (r.GetValue(_isolation) is { } isolation)
+            o.Isolation = isolation;
+        if (r.GetValue(_filesystem) is { } filesystem)
+            o.Filesystem = filesystem;
+        if (r.GetValue(_seccomp) is { } seccomp)
+            o.Seccomp = seccomp;
+        if (r.GetValue(_userNamespace) is { } userns)
+            o.UserNamespace = userns;
+        if (r.GetValue(_rootInside) is { } root)
+            o.RootInside = root;
+        if (r.GetValue(_cpuTime) is { } cpu)
+            o.CpuTimeSeconds = Seconds(cpu) ?? 0;
+        if (r.GetValue(_ttl) is { } ttl)
+            o.TtlSeconds = Seconds(ttl) ?? 0;
+        foreach (var mount in r.GetValue(_mount) ?? [])
+        {
+            var parts = mount.Split(':');
+            var rw = parts.Length > 1 && parts[^1] == "rw";
+            var paths = rw ? parts[..^1] : parts;
+            o.Mounts.Add(new HostMount { Source = Path.GetFullPath(paths[0]), Target = paths.Length > 1 ? paths[1] : "", ReadOnly = !rw });
+        }
+        return o.Equals(new SpecOverrides()) ? null : o;
+    }
+
+    public static uint? Seconds(string text)
+    {
+        text = text.Trim();
+        var (number, scale) = text.Length > 0 && char.IsAsciiLetter(text[^1])
+            ? (text[..^1], text[^1] switch { 's' => 1u, 'm' => 60u, 'h' => 3600u, 'd' => 86400u, _ => 0u })
+            : (text, 1u);
+        return scale > 0 && uint.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n * scale : null;
+    }
+}
