@@ -29,7 +29,12 @@ enum sbx_op_kind {
                                 daemon on the control socket (fd 3): a message of the 8-byte flags */
     SBX_OP_ATTACH_TREE = 15, /* move_mount the idmapped tree number flags (see idmap_trees) onto dst;
                                 src names its host path, for errors only */
+    SBX_OP_ATTACH_FD = 16,   /* move_mount the detached mount at fd number flags (inherited from the
+                                daemon, e.g. Sbx_OpenDisk's) onto dst */
 };
+
+/* The first fd the child may use freely: 0-3 are dup'ed over (stdio, the control socket). */
+#define SBX_FIRST_FREE_FD 10
 
 /* Steps outside the op list, reported with op_index = -1. */
 enum sbx_step {
@@ -47,6 +52,9 @@ enum sbx_step {
     SBX_STEP_IDMAP_CLONE = 111,   /* parent: open_tree(OPEN_TREE_CLONE) of result->tree */
     SBX_STEP_IDMAP_SETATTR = 112, /* parent: mount_setattr(MOUNT_ATTR_IDMAP) on result->tree */
     SBX_STEP_RELEASE = 113,       /* parent: sending the go byte (and the trees) to the child */
+    SBX_STEP_DISK_OPEN = 114,     /* Sbx_OpenDisk: opening the image file */
+    SBX_STEP_DISK_LOOP = 115,     /* Sbx_OpenDisk: attaching it to a free loop device */
+    SBX_STEP_DISK_MOUNT = 116,    /* Sbx_OpenDisk: fsopen/fsconfig/fsmount of its ext4 */
 };
 
 /* At most this many idmapped trees travel to the child (one SCM_RIGHTS message). */
@@ -111,6 +119,13 @@ int32_t Sbx_Spawn(const sbx_spawn_args *args, sbx_spawn_result *result);
  * 0, or -1 + errno of the step that failed (*step: an SBX_STEP_* value).
  */
 int32_t Sbx_ProbeIdmap(const char *path, int32_t *step);
+
+/*
+ * A sandbox's disk: attaches the ext4 image file at path to a free loop device (autoclear) and
+ * mounts it as a detached mount (nosuid, nodev). Returns the mount's fd (close-on-exec, at least
+ * SBX_FIRST_FREE_FD) for SBX_OP_ATTACH_FD, or -1 + errno of the step that failed (*step).
+ */
+int32_t Sbx_OpenDisk(const char *path, int32_t *step);
 
 /* sendmsg() of one datagram with up to 8 fds (SCM_RIGHTS). Bytes sent, or -1 + errno. */
 int32_t Sbx_SendWithFds(int32_t sock, const void *buf, uint32_t len, const int32_t *fds, int32_t fd_count);

@@ -36,7 +36,6 @@
 #define SBX_CHILD_STACK (256 * 1024)
 
 /* Fds below this are the child's fixed slots (0-2 stdio, 3 control). */
-#define SBX_FIRST_FREE_FD 10
 #define SBX_CONTROL_FD 3
 
 __attribute__((noreturn)) static void report_and_exit(int fd, int32_t op_index, int32_t step)
@@ -171,6 +170,8 @@ static int run_op(const sbx_op *op, const received_trees *trees)
         return send_dir(op);
     case SBX_OP_ATTACH_TREE:
         return attach_tree(op, trees);
+    case SBX_OP_ATTACH_FD:
+        return (int)syscall(SYS_move_mount, (int)op->flags, "", AT_FDCWD, op->dst, MOVE_MOUNT_F_EMPTY_PATH);
     default:
         errno = EINVAL;
         return -1;

@@ -12,9 +12,13 @@ cgroups() {
     find "$root" -maxdepth 2 -type d \( -name sandboxd -o -path '*/sandboxd/*' \) 2>/dev/null
   done | sort
 }
+# Test beds' network namespaces (tests/Sandbox.Tests/Network): each is gone when its test ends.
+test_beds() { ls /run/netns 2>/dev/null | grep -E '^sbxt' | sort; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+scripts/sweep-killed-runs.sh
 cgroups_before=$(cgroups)
+beds_before=$(test_beds)
 # A test that hangs is killed after 10 minutes with a dump of the test host (CI has 90 in all):
 # it fails the run and names itself, instead of eating the time until CI gives up.
 dotnet test Sandbox.sln -c Release --no-build -nologo --blame-hang --blame-hang-timeout 10m --blame-hang-dump-type mini \
@@ -30,10 +34,23 @@ if [[ $leaks -ne 0 ]]; then
   echo "test: $leaks mounts of test sandboxes are still on the host" >&2
   rc=1
 fi
+# A sandbox's disk is a loop device on its image under a test's state dir while it runs; one still
+# attached after the run is a sandbox whose mount namespace outlived its test.
+leaked_loops=$(grep -l "sbxtest-" /sys/block/loop*/loop/backing_file 2>/dev/null | grep -c . || true)
+if [[ $leaked_loops -ne 0 ]]; then
+  echo "test: $leaked_loops loop devices still serve test sandboxes' disk images" >&2
+  rc=1
+fi
 leaked_cgroups=$(comm -13 <(echo "$cgroups_before") <(cgroups) | grep -c . || true)
 if [[ $leaked_cgroups -ne 0 ]]; then
   echo "test: $leaked_cgroups sandbox cgroups were left behind:" >&2
   comm -13 <(echo "$cgroups_before") <(cgroups) >&2
+  rc=1
+fi
+leaked_beds=$(comm -13 <(echo "$beds_before") <(test_beds) | grep -c . || true)
+if [[ $leaked_beds -ne 0 ]]; then
+  echo "test: $leaked_beds test network namespaces were left behind:" >&2
+  comm -13 <(echo "$beds_before") <(test_beds) >&2
   rc=1
 fi
 if [[ $(id -u) -eq 0 && $skipped -ne 0 ]]; then

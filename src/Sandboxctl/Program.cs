@@ -19,6 +19,10 @@ public static class Program
         root.Subcommands.Add(DestroyCommand.Build());
         root.Subcommands.Add(PauseCommand.Build());
         root.Subcommands.Add(PauseCommand.BuildUnpause());
+        root.Subcommands.Add(PauseCommand.BuildStop());
+        root.Subcommands.Add(PauseCommand.BuildResume());
+        root.Subcommands.Add(TtlCommand.Build());
+        root.Subcommands.Add(WatchCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());

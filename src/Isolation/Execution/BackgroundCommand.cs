@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Sandboxd.Isolation.Interop;
 using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Isolation.Execution;
@@ -10,8 +11,6 @@ namespace Sandboxd.Isolation.Execution;
 /// devpts and its output is the stdout ring.</summary>
 public sealed class BackgroundCommand
 {
-    private const int SigKill = 9;
-    private static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(10);
 
     private readonly InitChannel _init;
@@ -106,7 +105,7 @@ public sealed class BackgroundCommand
             _clock.Stop();
             try
             {
-                await Task.WhenAll(pumps).WaitAsync(DrainGrace).ConfigureAwait(false);
+                await Task.WhenAll(pumps).WaitAsync(CommandRunner.DrainGrace).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -178,7 +177,7 @@ public sealed class BackgroundCommand
     public int Kill()
     {
         if (!HasExited)
-            _init.Kill(_command.ExecId, SigKill);
+            _init.Kill(_command.ExecId, Native.SIGKILL);
         return ProcessTree.Kill(_initPid, Pid, KillLimit);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Sandboxd.Isolation.Interop;
 using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Isolation.Execution;
@@ -8,11 +9,9 @@ namespace Sandboxd.Isolation.Execution;
 /// stdin, enforces the timeout, and kills it when the caller goes away.</summary>
 public static class CommandRunner
 {
-    private const int SigKill = 9;
-
     /// <summary>How long output may still drain after the command exited; a background child
     /// that keeps stdout open must not hold the call forever.</summary>
-    private static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(200);
 
     public delegate ValueTask OutputSink(OutputStream stream, ReadOnlyMemory<byte> data);
 
@@ -35,8 +34,8 @@ public static class CommandRunner
         if (timeout is { } t && t > TimeSpan.Zero)
             timeoutCts.CancelAfter(t);
         bool timedOut = false;
-        using var onTimeout = timeoutCts.Token.Register(() => { timedOut = true; init.Kill(command.ExecId, SigKill); });
-        using var onCancel = cancel.Register(() => init.Kill(command.ExecId, SigKill));
+        using var onTimeout = timeoutCts.Token.Register(() => { timedOut = true; init.Kill(command.ExecId, Native.SIGKILL); });
+        using var onCancel = cancel.Register(() => init.Kill(command.ExecId, Native.SIGKILL));
 
         var feed = FeedStdinAsync(stdinPair.Local, stdin);
         var outPump = PumpAsync(stdoutPair.Local, OutputStream.Stdout, sink);

@@ -9,8 +9,6 @@ namespace Sandboxd.Isolation.Execution;
 /// itself leaves it.</summary>
 public static class ProcessTree
 {
-    private const int SigKill = 9;
-
     /// <summary>Host pids of the live (non-zombie) members of session <paramref name="sid"/>.</summary>
     public static List<int> Members(int initPid, int sid)
     {
@@ -53,7 +51,7 @@ public static class ProcessTree
                 throw new InvalidOperationException($"{left.Count} processes of session {sid} survived SIGKILL");
             var ns = PidNamespace(initPid);
             foreach (var pid in left)
-                if (SignalIfMember(pid, ns, sid, SigKill))
+                if (SignalIfMember(pid, ns, sid, Native.SIGKILL))
                     killed.Add(pid);
             Thread.Sleep(1);
         }

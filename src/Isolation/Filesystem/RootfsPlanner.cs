@@ -27,14 +27,18 @@ public static class RootfsPlanner
     public static IReadOnlyList<string> IdmappedTrees(string imageDir, bool bindHostUsr) =>
         bindHostUsr ? [imageDir, HostUsr] : [imageDir];
 
-    /// <summary>The writable layer is a tmpfs of diskBytes mounted inside the sandbox's own
-    /// mount namespace: filling it gives ENOSPC inside, nothing of it ever exists on the host,
-    /// and it vanishes with the sandbox. Its pages count against the memory cgroup.
+    /// <summary>The writable layer lives on the sandbox's disk: with diskFd (a detached mount of
+    /// its ext4 image, <see cref="SandboxDisk"/>) the files outlive the sandbox's processes and a
+    /// stop; without one, a tmpfs of diskBytes that vanishes with them. Either way filling it gives
+    /// ENOSPC inside, and it is mounted only in the sandbox's own mount namespace.
+    /// keptDisk: the disk already holds a previous life's layer (a resume), which is left as it
+    /// was: no hosts file or home ownership is written over the user's.
     /// With idmappedLowers (a user namespace only) the image and /usr are the idmapped trees of
     /// <see cref="IdmappedTrees"/>: their files are owned by the sandbox's own ids, so root inside
     /// can change the image's files, copied up into the writable layer.</summary>
     public static List<SetupOp> Plan(SandboxPaths paths, string imageDir, bool bindHostUsr, string hostname, long diskBytes,
-        long tmpBytes, bool userNamespace = false, bool sendUpperToDaemon = false, bool idmappedLowers = false)
+        long tmpBytes, bool userNamespace = false, bool sendUpperToDaemon = false, bool idmappedLowers = false,
+        int diskFd = -1, bool keptDisk = false)
     {
         if (idmappedLowers && !userNamespace)
             throw new ArgumentException("idmapped lower layers map ids into the sandbox's user namespace: it needs one", nameof(idmappedLowers));
@@ -46,7 +50,12 @@ public static class RootfsPlanner
         var ops = new List<SetupOp>
         {
             new(SetupOpKind.MakePrivate, Dst: "/"),
-            new(SetupOpKind.Mount, "tmpfs", paths.Scratch, "tmpfs", $"mode=700,size={diskBytes}", NoSuid | NoDev),
+            // Only mount points (and the root's), so small.
+            new(SetupOpKind.Mount, "tmpfs", paths.Scratch, "tmpfs", "mode=700,size=1m", NoSuid | NoDev),
+            new(SetupOpKind.Mkdir, Dst: paths.Disk, Flags: 0x1C0),
+            diskFd >= 0
+                ? new(SetupOpKind.AttachFd, "the disk image", paths.Disk, Flags: (ulong)diskFd)
+                : new(SetupOpKind.Mount, "tmpfs", paths.Disk, "tmpfs", $"mode=700,size={diskBytes}", NoSuid | NoDev),
             new(SetupOpKind.Mkdir, Dst: paths.Upper, Flags: 0x1ED),
             new(SetupOpKind.Mkdir, Dst: paths.Work, Flags: 0x1C0),
             new(SetupOpKind.Mkdir, Dst: root, Flags: 0x1ED),
@@ -54,10 +63,13 @@ public static class RootfsPlanner
             // image's copies belong to host ids a user namespace does not map.
             new(SetupOpKind.Mkdir, Dst: Path.GetDirectoryName(home), Flags: 0x1ED),
             new(SetupOpKind.Mkdir, Dst: home, Flags: 0x1ED),
-            new(SetupOpKind.Chown, Dst: home, Flags: ((ulong)SandboxUser.Uid << 32) | SandboxUser.Gid),
-            new(SetupOpKind.Mkdir, Dst: Path.Combine(paths.Upper, "root"), Flags: 0x1C0),
         };
-        AddHostsFile(ops, paths, imageDir, hostname);
+        if (!keptDisk)
+        {
+            ops.Add(new(SetupOpKind.Chown, Dst: home, Flags: ((ulong)SandboxUser.Uid << 32) | SandboxUser.Gid));
+            ops.Add(new(SetupOpKind.Mkdir, Dst: Path.Combine(paths.Upper, "root"), Flags: 0x1C0));
+            AddHostsFile(ops, paths, imageDir, hostname);
+        }
         if (idmappedLowers)
             AddAttach(ops, imageDir, paths.ImageLower, index: 0);
         ops.Add(new(SetupOpKind.Mount, "overlay", root, "overlay", overlayOptions, NoSuid | NoDev));

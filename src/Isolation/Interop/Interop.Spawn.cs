@@ -50,6 +50,9 @@ internal static unsafe partial class Native
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_ProbeIdmap", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ProbeIdmap(string path, int* step);
 
+    [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_OpenDisk", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int OpenDisk(string path, int* step);
+
     [LibraryImport(Libraries.SbxNative, EntryPoint = "Sbx_SendWithFds", SetLastError = true)]
     internal static partial int SendWithFds(int sock, byte* buf, uint len, int* fds, int fdCount);
 

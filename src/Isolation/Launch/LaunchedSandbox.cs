@@ -52,8 +52,22 @@ public sealed unsafe class LaunchedSandbox
     /// <param name="stage">Called after each step with its name, for the daemon's stage breakdown.</param>
     public void Destroy(Action<string>? stage = null)
     {
-        if (Interlocked.Exchange(ref _destroyed, 1) == 1)
+        if (!End(stage))
             return;
+        // Its host id range (user namespace mode) is free once every process of it is gone.
+        _released?.Invoke();
+        SandboxDisk.Delete(Paths);
+        stage?.Invoke("disk_remove");
+    }
+
+    /// <summary>Ends every process like <see cref="Destroy"/> but keeps what a resume needs: the
+    /// disk image with the sandbox's files and its id range (whose ids own those files).</summary>
+    public void Stop() => End(null);
+
+    private bool End(Action<string>? stage)
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) == 1)
+            return false;
         if (Native.Kill(InitPid, Native.SIGKILL) == -1 && Marshal.GetLastPInvokeError() != Errno.ESRCH)
             throw new SandboxSetupException("kill sandbox init", Marshal.GetLastPInvokeError());
         Reap();
@@ -65,11 +79,10 @@ public sealed unsafe class LaunchedSandbox
         Pidfd.Dispose();
         stage?.Invoke("close");
         // Anything that escaped the pid namespace's teardown is still in the cgroup. The
-        // sandbox's files lived in a tmpfs of its own mount namespace: gone with it.
+        // sandbox's disk was mounted only in its own mount namespace: unmounted with it.
         Cgroup.Dispose();
         stage?.Invoke("cgroup_remove");
-        // Its host id range (user namespace mode) is free once every process of it is gone.
-        _released?.Invoke();
+        return true;
     }
 
     private void Reap()

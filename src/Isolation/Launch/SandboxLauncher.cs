@@ -44,15 +44,34 @@ public sealed unsafe class SandboxLauncher : IDisposable
 
     public SandboxPaths PathsFor(string id) => new(_stateDir, _runtimeDir, id);
 
+    /// <summary>Reserves the id range a stopped sandbox's files are owned by, so that no other
+    /// sandbox gets it before it resumes (at daemon start, for the stopped ones on record).</summary>
+    public void ClaimIdRange(uint rangeBase) => _idRanges.Claim(rangeBase);
+
+    /// <summary>Removes what a stopped sandbox kept: its disk image and its id range.</summary>
+    public void DeleteKept(string id, uint? idRangeBase)
+    {
+        SandboxDisk.Delete(PathsFor(id));
+        if (idRangeBase is { } range)
+            _idRanges.Release(range);
+    }
+
     public LaunchedSandbox Launch(SandboxSpec spec)
     {
         var paths = PathsFor(spec.Id);
         ICgroup? cgroup = null;
         bool userns = spec.Profile.UserNamespace;
-        uint? idRange = userns ? _idRanges.Allocate() : null;
+        // A resumed sandbox's range stays its own (reserved) whatever happens here.
+        bool newRange = userns && spec.IdRangeBase is null;
+        uint? idRange = userns ? spec.IdRangeBase ?? _idRanges.Allocate() : null;
+        uint? ownRange = idRange;
         int* sv = stackalloc int[2];
+        Microsoft.Win32.SafeHandles.SafeFileHandle? disk = null;
         try
         {
+            if (!spec.KeptDisk)
+                SandboxDisk.Create(paths, spec.DiskBytes, idRange ?? 0);
+            disk = SandboxDisk.Open(paths);
             cgroup = _cgroups.Create(CgroupName.For(spec.Id), spec.Limits);
             // The cgroup namespace is unshared by the child once it is in its cgroup, so the
             // sandbox sees its own cgroup as the root. In a user namespace the child may not
@@ -61,7 +80,8 @@ public sealed unsafe class SandboxLauncher : IDisposable
             var image = spec.Image ?? _defaultImage;
             bool idmapped = userns && IdmapUnavailable is null;
             ops.AddRange(RootfsPlanner.Plan(paths, image, spec.Image is null, spec.Hostname,
-                spec.DiskBytes, TmpSize.For(spec.DiskBytes, spec.Limits.MemoryBytes), userns, sendUpperToDaemon: true, idmappedLowers: idmapped));
+                spec.DiskBytes, TmpSize.For(spec.DiskBytes, spec.Limits.MemoryBytes), userns, sendUpperToDaemon: true, idmappedLowers: idmapped,
+                diskFd: (int)disk.DangerousGetHandle(), keptDisk: spec.KeptDisk));
             var namespaces = (NamespaceSet.Standard & ~NamespaceSet.Cgroup) | (userns ? NamespaceSet.User : NamespaceSet.None);
             var launch = new LaunchSpec(namespaces, ops, ["sbx-init"], ["PATH=/usr/bin:/bin"])
             {
@@ -87,8 +107,10 @@ public sealed unsafe class SandboxLauncher : IDisposable
             }
             // Read before the channel's receive thread starts: the child sent it before execve.
             var upper = ReceiveUpperDir(pid, sv[0]);
+            // The child attached its own copy of the disk's mount; this one is not needed.
+            disk.Dispose();
             var sandbox = new LaunchedSandbox(paths, pid, new InitChannel(sv[0]), cgroup, new OverlayLayers(upper, image),
-                idRange is { } range ? () => _idRanges.Release(range) : null, idRange);
+                ownRange is { } range ? () => _idRanges.Release(range) : null, ownRange);
             idRange = null;
             try
             {
@@ -107,9 +129,13 @@ public sealed unsafe class SandboxLauncher : IDisposable
         }
         catch
         {
+            disk?.Dispose();
             cgroup?.Dispose();
-            if (idRange is { } unused)
+            if (newRange && idRange is { } unused)
                 _idRanges.Release(unused);
+            // A new sandbox's disk goes with its failed create; a resumed one's keeps its files.
+            if (!spec.KeptDisk)
+                SandboxDisk.Delete(paths);
             throw;
         }
     }

@@ -21,6 +21,7 @@ public sealed record SetupOp(SetupOpKind Kind, string? Src = null, string? Dst =
         SetupOpKind.Chown => $"chown {Dst}",
         SetupOpKind.SendDir => $"send {Dst} to the daemon",
         SetupOpKind.AttachTree => $"attach the idmapped {Src} at {Dst}",
+        SetupOpKind.AttachFd => $"attach {Src} at {Dst}",
         _ => Kind.ToString(),
     };
 

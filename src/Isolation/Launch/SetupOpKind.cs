@@ -18,4 +18,5 @@ public enum SetupOpKind : uint
     Chown = 13,
     SendDir = 14,
     AttachTree = 15,
+    AttachFd = 16,
 }

@@ -24,6 +24,16 @@ public sealed class UidRangeAllocator(uint firstBase = 1u << 20, int slots = 409
         throw new InvalidOperationException($"all {_used.Length} user-namespace id ranges are in use");
     }
 
+    /// <summary>Marks a range recorded for a stopped sandbox as taken (after a daemon restart).</summary>
+    public void Claim(uint rangeBase)
+    {
+        long slot = ((long)rangeBase - firstBase) / RangeSize;
+        if (rangeBase < firstBase || (rangeBase - firstBase) % RangeSize != 0 || slot >= _used.Length)
+            throw new ArgumentOutOfRangeException(nameof(rangeBase), $"{rangeBase} is not a range of this allocator");
+        lock (_lock)
+            _used[slot] = true;
+    }
+
     public void Release(uint rangeBase)
     {
         lock (_lock)

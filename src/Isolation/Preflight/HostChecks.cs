@@ -19,7 +19,9 @@ public static class HostChecks
         Kernel(),
         NamespacesAvailable(),
         Filesystem("overlay", true, "the sandbox root is an overlay of the image"),
-        Filesystem("tmpfs", true, "the writable layer and /tmp are sized tmpfs"),
+        Filesystem("tmpfs", true, "/tmp and the mount points are sized tmpfs"),
+        Filesystem("ext4", true, "each sandbox's writable layer is on its own ext4 disk image (kept across stop and resume)"),
+        DiskTools(),
         Seccomp(),
         Cgroups(),
         CgroupAttachMode(),
@@ -50,6 +52,18 @@ public static class HostChecks
     {
         bool ok = Read("/proc/filesystems").Split('\n').Any(l => l.Split('\t').Last().Trim() == type);
         return new(type, ok, required, ok ? why : $"{type} is not in /proc/filesystems (modprobe {type}?): {why}");
+    }
+
+    private static HostCheck DiskTools()
+    {
+        bool loop = File.Exists("/dev/loop-control");
+        bool mkfs = File.Exists("/usr/sbin/mkfs.ext4") || File.Exists("/sbin/mkfs.ext4");
+        return new("disk images", loop && mkfs, true, (loop, mkfs) switch
+        {
+            (true, true) => "loop devices and mkfs.ext4 for the sandboxes' disks",
+            (false, _) => "no /dev/loop-control (modprobe loop): sandbox disks are loop-mounted images",
+            _ => "no mkfs.ext4 (apt-get install e2fsprogs): it formats the sandboxes' disks",
+        });
     }
 
     private static HostCheck Seccomp()

@@ -40,6 +40,15 @@ public sealed class SandboxesClient(SandboxdConnection connection, bool ownsConn
         Raw.UpdateNetworkPolicyAsync(new UpdateNetworkPolicyRequest { SandboxId = sandboxId, Policy = policy },
             connection.Options(null, cancel)).ResponseAsync;
 
+    public Task<Sandbox> StopAsync(string id, CancellationToken cancel = default) =>
+        Lifecycle.StopAsync(new StopRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
+
+    public Task<Sandbox> ResumeAsync(string id, CancellationToken cancel = default) =>
+        Lifecycle.ResumeAsync(new ResumeRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
+
+    public Task<Sandbox> ExtendTtlAsync(string id, TimeSpan by, CancellationToken cancel = default) =>
+        Lifecycle.ExtendTtlAsync(new ExtendTtlRequest { Id = id, ExtendMs = (ulong)by.TotalMilliseconds }, connection.Options(null, cancel)).ResponseAsync;
+
     public Task<Sandbox> PauseAsync(string id, CancellationToken cancel = default) =>
         Lifecycle.PauseAsync(new PauseRequest { Id = id }, connection.Options(null, cancel)).ResponseAsync;
 

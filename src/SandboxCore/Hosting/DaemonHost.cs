@@ -38,7 +38,9 @@ public static class DaemonHost
         builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen, config.Current.SocketGroup));
 
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(TestClock.FromEnvironment() ?? TimeProvider.System);
+        services.AddSingleton(options.Lifecycle);
+        services.AddSingleton<SandboxWatchers>();
         services.AddSingleton(config);
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));
@@ -96,6 +98,7 @@ public static class DaemonHost
             audit.Emit(AuditKind.DaemonConfigLoaded, null, null, options.ToAuditAttributes());
             audit.Emit(AuditKind.DaemonStarted, null, null, new Dictionary<string, string> { ["socket"] = options.Socket });
             pool.Start();
+            orchestrator.StartTimers();
             StartGovernance(app.Services, orchestrator);
             DaemonLog.Listening(log, options.Socket, options.Listen is null ? "" : "and " + options.Listen);
         });

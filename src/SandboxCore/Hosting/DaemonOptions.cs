@@ -27,6 +27,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>`--log-format json`: one JSON object per line (with the call's correlation ids).</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>Idle stop, TTL warning, the sweeper's bound.</summary>
+    public Orchestration.LifecycleOptions Lifecycle { get; init; } = new();
+
     public static readonly string Usage = $"""
         usage: sandboxd [--socket PATH] [--state-dir DIR] [--runtime-dir DIR] [--listen ADDR:PORT]
           --config FILE      principals, tenants, quotas (default /etc/sandboxd/sandboxd.yaml; without it
@@ -44,6 +47,11 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                              hierarchy with favordynmods on Linux ≥ 6.1, so joins stay fast after idle)
           --stage-timings    log the time of each stage of every create, exec and destroy (bench)
           --log-format FMT   text (default) or json: one object per line with the call's correlation ids
+          --idle-timeout D   stop running sandboxes idle this long (e.g. 15m; default 0 = never; a
+                             create's idle_timeout_ms wins); the next execution or file call resumes them
+          --ttl-warning D    warn watchers this long before a TTL deadline (default 1m)
+          --stuck-after D    end a sandbox stuck this long in creating, stopping, resuming or
+                             destroying (default 10m)
         """;
 
     public static DaemonOptions Parse(IReadOnlyList<string> args)
@@ -54,6 +62,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         bool favorDynMods = true, stageTimings = false, jsonLogs = false;
         int warmPool = 2;
         var network = new NetworkDaemonOptions();
+        var lifecycle = new Orchestration.LifecycleOptions();
         for (int i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -82,6 +91,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--warm-pool":
                     warmPool = int.TryParse(Value(), out var n) && n is >= 0 and <= 64 ? n : throw new ArgumentException("--warm-pool takes 0 to 64");
                     break;
+                case "--idle-timeout": lifecycle = lifecycle with { IdleTimeout = Sandboxd.Api.Client.DurationText.Parse(args[i], Value()) }; break;
+                case "--ttl-warning": lifecycle = lifecycle with { TtlWarning = Sandboxd.Api.Client.DurationText.Parse(args[i], Value()) }; break;
+                case "--stuck-after": lifecycle = lifecycle with { StuckAfter = Sandboxd.Api.Client.DurationText.Parse(args[i], Value()) }; break;
                 case var name when NetworkDaemonOptions.Accepts(name): network = network.With(name, Value()); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
@@ -92,7 +104,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
-            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config,
+            FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config, Lifecycle = lifecycle,
         };
     }
 
@@ -114,6 +126,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["redis"] = RedisUrl is null ? "off" : "on",
         ["favordynmods"] = FavorDynMods ? "apply" : "keep host mode",
         ["log_format"] = JsonLogs ? "json" : "text",
+        ["idle_timeout_ms"] = ((long)Lifecycle.IdleTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ttl_warning_ms"] = ((long)Lifecycle.TtlWarning.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["stuck_after_ms"] = ((long)Lifecycle.StuckAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     private static string ReadToken(string path)

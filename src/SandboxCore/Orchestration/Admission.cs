@@ -13,28 +13,31 @@ public sealed class Admission(ConfigHolder config)
     private readonly List<Reservation> _pending = [];
 
     /// <summary>Reserves room for one sandbox of these limits in the tenant, or throws
-    /// <see cref="QuotaExceededException"/>. Dispose releases it (a failed create).</summary>
-    public Reservation Reserve(string tenant, SandboxLimits limits, IEnumerable<SandboxRecord> live)
+    /// <see cref="QuotaExceededException"/>. Dispose releases it (a failed create).
+    /// kept: stopped sandboxes, whose disk images still hold their disk (and nothing else).</summary>
+    public Reservation Reserve(string tenant, SandboxLimits limits, IEnumerable<SandboxRecord> live, IEnumerable<SandboxRecord>? kept = null)
     {
         var current = config.Current;
+        var keptDisks = (kept ?? []).Select(r => (r.Tenant, Disk: (double)r.Limits.DiskBytes)).ToList();
         lock (_lock)
         {
             var all = live.Select(r => (r.Tenant, r.Limits)).Concat(_pending.Select(p => (p.Tenant, p.Limits))).ToList();
-            Check($"tenant {tenant}", current.QuotaOf(tenant), all.Where(s => s.Tenant == tenant).Select(s => s.Limits).ToList(), limits);
-            Check("host admission", current.Admission, all.Select(s => s.Limits).ToList(), limits);
+            Check($"tenant {tenant}", current.QuotaOf(tenant), all.Where(s => s.Tenant == tenant).Select(s => s.Limits).ToList(), limits,
+                keptDisks.Where(k => k.Tenant == tenant).Select(k => k.Disk));
+            Check("host admission", current.Admission, all.Select(s => s.Limits).ToList(), limits, keptDisks.Select(k => k.Disk));
             var reservation = new Reservation(this, tenant, limits);
             _pending.Add(reservation);
             return reservation;
         }
     }
 
-    private static void Check(string scope, TenantQuota quota, List<SandboxLimits> held, SandboxLimits wanted)
+    private static void Check(string scope, TenantQuota quota, List<SandboxLimits> held, SandboxLimits wanted, IEnumerable<double> keptDisks)
     {
         if (quota.Sandboxes is { } max && held.Count + 1 > max)
             throw Over(scope, "sandboxes", max.ToString(CultureInfo.InvariantCulture), held.Count + 1 - max);
         Sum(scope, "memory", quota.MemoryBytes, held.Select(l => (double)l.MemoryBytes), wanted.MemoryBytes, " bytes");
         Sum(scope, "cpus", quota.Cpus, held.Select(l => l.Cpus), wanted.Cpus, " cores");
-        Sum(scope, "disk", quota.DiskBytes, held.Select(l => (double)l.DiskBytes), wanted.DiskBytes, " bytes");
+        Sum(scope, "disk", quota.DiskBytes, held.Select(l => (double)l.DiskBytes).Concat(keptDisks), wanted.DiskBytes, " bytes");
     }
 
     /// <summary>A limit of 0 is "unlimited", which no finite quota holds.</summary>

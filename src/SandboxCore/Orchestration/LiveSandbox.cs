@@ -26,5 +26,12 @@ public sealed class LiveSandbox(SandboxRecord record, LaunchedSandbox launched, 
 
     private long _executions;
 
+    private long _lastActivity;
+
+    /// <summary>When the last activity was seen (unix ms, the daemon's clock); 0 = not yet.</summary>
+    public long LastActivityUnixMs => Volatile.Read(ref _lastActivity);
+
+    public void Touch(long nowUnixMs) => Volatile.Write(ref _lastActivity, nowUnixMs);
+
     public string NextExecutionId() => $"{Record.Id}.{Interlocked.Increment(ref _executions)}";
 }

@@ -11,15 +11,12 @@ public sealed partial class Orchestrator
     {
         RequestChecks.SandboxId("sandbox_id", sandboxId);
         var (uid, gid, _) = RequestChecks.User(user);
-        var found = VisibleLive(sandboxId);
+        // The file calls are synchronous; only a sandbox stopped for being idle waits here, for its resume.
+        if (!_live.ContainsKey(sandboxId))
+            AwakeAsync("sandbox_id", sandboxId).GetAwaiter().GetResult();
+        var found = Running("sandbox_id", sandboxId);
         live = found;
         NoteActivity(found);
         return SandboxFiles.Open(found.Launched, uid, gid);
     }
-
-    /// <summary>Called on every file API call (and each chunk of a long transfer is not a new
-    /// call): the hook for idle auto-stop's "last activity".</summary>
-#pragma warning disable CA1822 // the lifecycle work fills it in
-    internal void NoteActivity(LiveSandbox live) => _ = live;
-#pragma warning restore CA1822
 }

@@ -19,7 +19,8 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>Creates, runs commands in and destroys sandboxes; keeps the store and the audit
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
-    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, GovernanceGate governance) : IDisposable
+    SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, LifecycleOptions lifecycle,
+    SandboxWatchers watchers, GovernanceGate governance) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
@@ -27,6 +28,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     {
         var image = RequestChecks.Image(request.Image);
         RequestChecks.Hostname(request.Hostname, "");
+        CheckTtl(request);
         var call = Api.CallCorrelation.Current;
         var plan = governance.Plan(request, image, call?.Principal);
         if (plan.Spec is not null && governance.NeedsApproval(CallerTenant, plan.Risk))
@@ -38,8 +40,9 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     private async Task<Sandbox> LaunchAsync(CreateRequest request, CreatePlan plan, StageClock? stages)
     {
         var (image, profile, limits, network, risk) = (plan.Image, plan.Profile, plan.Limits, plan.Network, plan.Risk);
+        var deadline = plan.Ttl is { } ttl ? clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)ttl.TotalMilliseconds : 0;
         var tenant = CallerTenant;
-        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record));
+        using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record), store.Stopped());
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
         stages?.Mark("checks");
         var prepared = TakePrepared(image, request.Hostname, profile, limits, network);
@@ -54,7 +57,10 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var record = new SandboxRecord(id, SandboxState.Running, image ?? "", hostname, now,
             launched.InitPid, risk.ToString().ToUpperInvariant(), new Dictionary<string, string>(request.Labels), profile.Name, limits,
-            now, "created") { Tenant = tenant };
+            now, "created")
+        {
+            Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
+        };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
         reservation.Commit(() => _live[id] = live);
@@ -173,13 +179,16 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return VisibleRecord(store.Find(id)) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
     }
 
-    public IReadOnlyList<Sandbox> List() => VisibleLiveSandboxes().Select(l => ToProto(l)).OrderBy(s => s.CreatedUnixMs).ToList();
+    public IReadOnlyList<Sandbox> List() =>
+        VisibleLiveSandboxes().Select(l => ToProto(l)).Concat(VisibleStopped()).OrderBy(s => s.CreatedUnixMs).ToList();
 
     public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
         StageClock? stages = null)
     {
+        await AwakeAsync("sandbox_id", request.SandboxId).ConfigureAwait(false);
         var (live, spec) = PrepareCommand(request.SandboxId, request.Argv, request.Env, request.Cwd, request.User);
         RequireRunning(live, "execute");
+        using var executing = Execution(live);
         var timeout = RequestChecks.Timeout(request.TimeoutMs);
         var executionId = live.NextExecutionId();
         ExecutionResult result;
@@ -244,14 +253,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Idempotent: false when the sandbox was already gone.</summary>
-    public async Task<bool> DestroyAsync(string id, StageClock? stages = null)
+    public async Task<bool> DestroyAsync(string id, StageClock? stages = null, string? cause = null)
     {
         RequestChecks.SandboxId("id", id);
+        await WaitForTurnAsync(id).ConfigureAwait(false);
         if (!TryGetVisible(id, out _) || !_live.TryRemove(id, out var live))
-            return DestroyFailed(id);
+            return DestroyStopped(id, cause) || DestroyFailed(id);
         lock (live)
         {
-            Transition(id, live, live.Record.State, SandboxState.Destroying, "destroy requested");
+            Transition(id, live, live.Record.State, SandboxState.Destroying, cause ?? "destroy requested");
             live.Launched.Cgroup.Thaw(); // a paused sandbox's processes die only once thawed
         }
         try
@@ -263,7 +273,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
         finally
         {
-            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, "destroyed");
+            Transition(id, live, SandboxState.Destroying, SandboxState.Destroyed, cause ?? "destroyed");
             stages?.Mark("store");
         }
         audit.Emit(AuditKind.SandboxDestroyed, id, null);
@@ -277,6 +287,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     /// control socket closes, so destroying them here is what leaves the host clean.</summary>
     public void DestroyAll()
     {
+        StopTimers();
         foreach (var id in _live.Keys.ToList())
         {
             try
@@ -289,29 +300,6 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
                 LogDestroyFailed(id, e.Message);
             }
         }
-    }
-
-    /// <summary>After a crash: the previous daemon's sandboxes died with it (their files with
-    /// their mount namespaces); remove the cgroups they left and close their records.</summary>
-    public int SweepLeftovers()
-    {
-        int swept = 0;
-        // Only this state dir's own records: another daemon on the host (say, tests beside a
-        // `make run`) owns cgroups under the same parent and must not be touched.
-        foreach (var record in store.Live())
-        {
-            try
-            {
-                launcher.Cgroups.Open(CgroupName.For(record.Id)).Dispose();
-            }
-            catch (CgroupException)
-            {
-                // Already gone with its processes.
-            }
-            Transition(record.Id, null, record.State, SandboxState.Failed, "daemon restarted: its init died with the previous daemon");
-            swept++;
-        }
-        return swept;
     }
 
     private async Task WatchInitAsync(LiveSandbox live)

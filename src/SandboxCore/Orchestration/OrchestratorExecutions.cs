@@ -18,12 +18,18 @@ public sealed partial class Orchestrator
     public LiveSandbox Running(string field, string id)
     {
         RequestChecks.SandboxId(field, id);
-        return VisibleLive(id);
+        if (TryGetVisible(id, out var live))
+            return live;
+        // A stopped sandbox exists; what it needs is a resume (idle-stopped ones get one: AwakeAsync).
+        if (VisibleRecord(store.Find(id)) is { State: SandboxState.Stopped } stopped)
+            throw new SandboxStateException(id, stopped.State, "run commands or reach files", "resume it first");
+        throw new SandboxNotFoundException(id);
     }
 
     public Execution FindExecution(string sandboxId, string executionId)
     {
         var live = Running("sandbox_id", sandboxId);
+        NoteActivity(live);
         if (executionId.Length == 0)
             throw new InvalidFieldException("execution_id", "required");
         return live.Executions.Get(sandboxId, executionId);
@@ -53,6 +59,7 @@ public sealed partial class Orchestrator
     public async Task<Execution> StartExecutionAsync(StartExecutionRequest request)
     {
         var terminalEnv = request.Tty ? new Dictionary<string, string> { ["TERM"] = "xterm-256color" } : null;
+        await AwakeAsync("sandbox_id", request.SandboxId).ConfigureAwait(false);
         var (live, spec) = PrepareCommand(request.SandboxId, request.Argv, request.Env, request.Cwd, request.User, terminalEnv);
         if (request.BufferBytes > MaxBufferBytes)
             throw new InvalidFieldException("buffer_bytes", $"{request.BufferBytes} is over the limit of {MaxBufferBytes}");

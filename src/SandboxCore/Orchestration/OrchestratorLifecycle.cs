@@ -18,6 +18,7 @@ public sealed partial class Orchestrator
         if (live is not null)
             live.Record = live.Record with { State = to, StateChangedUnixMs = at, StateCause = cause };
         audit.Emit(AuditKind.SandboxStateChanged, Api.CallCorrelation.Current?.Audit ?? owners.Of(id), id, null, StateChange(from, to, cause));
+        PublishState(id, live);
     }
 
     private static Dictionary<string, string> StateChange(SandboxState from, SandboxState to, string cause) =>
@@ -93,14 +94,8 @@ public sealed partial class Orchestrator
     {
         if (VisibleRecord(store.Find(id)) is not { State: SandboxState.Failed } record)
             return false;
-        try
-        {
-            launcher.Cgroups.Open(CgroupName.For(id)).Dispose();
-        }
-        catch (CgroupException)
-        {
-            // Already gone with its processes.
-        }
+        RemoveCgroup(id);
+        Isolation.Filesystem.SandboxDisk.Delete(launcher.PathsFor(id));
         Transition(id, null, record.State, SandboxState.Destroyed, "destroyed");
         owners.Forget(id);
         return true;

@@ -13,6 +13,7 @@ public static class SandboxMapping
     {
         var sandbox = ToProto(live.Record, usage);
         sandbox.Network = live.Network.ToProto(live.Egress?.Policy ?? live.Network.Policy);
+        sandbox.LastActivityUnixMs = live.LastActivityUnixMs;
         return sandbox;
     }
 
@@ -23,7 +24,11 @@ public static class SandboxMapping
             Id = r.Id, State = r.State, Image = r.Image, Hostname = r.Hostname,
             CreatedUnixMs = r.CreatedUnixMs, StateChangedUnixMs = r.StateChangedUnixMs, StateCause = r.StateCause, InitPid = r.InitPid, Risk = r.Risk, Profile = r.Profile,
             Limits = new Resources { MemoryBytes = r.Limits.MemoryBytes, Pids = r.Limits.Pids, Cpus = r.Limits.Cpus, DiskBytes = r.Limits.DiskBytes },
+            DeadlineUnixMs = r.DeadlineUnixMs, IdleTimeoutMs = r.IdleTimeoutMs,
         };
+        // A stopped sandbox's network comes from its record: the policy it will resume with.
+        if (r.Network.Length > 0)
+            s.Network = NetworkConfig.Parser.ParseFrom(r.Network);
         foreach (var (k, v) in r.Labels)
             s.Labels[k] = v;
         if (usage is not null)

@@ -31,6 +31,9 @@ public sealed partial class WarmPool(SandboxLauncher launcher, SqliteStateStore 
 
     public int Count => _ready.Count;
 
+    /// <summary>Whether this id is a prepared sandbox waiting here (its record reads "creating").</summary>
+    public bool Holds(string id) => _ready.Any(p => p.Id == id) || _readyEgress.Any(p => p.Id == id);
+
     public void Start()
     {
         if (size > 0 || (egressSize > 0 && networks is not null))

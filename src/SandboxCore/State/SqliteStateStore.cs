@@ -37,6 +37,10 @@ public sealed class SqliteStateStore : IDisposable
         AddColumnIfMissing("tenant", "TEXT NOT NULL DEFAULT 'default'");
         AddColumnIfMissing("state_changed_ms", "INTEGER NOT NULL DEFAULT 0");
         AddColumnIfMissing("state_cause", "TEXT NOT NULL DEFAULT ''");
+        AddColumnIfMissing("network", "BLOB NOT NULL DEFAULT x''");
+        AddColumnIfMissing("id_range", "INTEGER");
+        AddColumnIfMissing("deadline_ms", "INTEGER NOT NULL DEFAULT 0");
+        AddColumnIfMissing("idle_ms", "INTEGER NOT NULL DEFAULT 0");
     }
 
     private void AddColumnIfMissing(string name, string type)
@@ -67,8 +71,9 @@ public sealed class SqliteStateStore : IDisposable
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
                 INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits,
-                  tenant, state_changed_ms, state_cause)
-                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits, $tenant, $changed, $cause)
+                  tenant, state_changed_ms, state_cause, network, id_range, deadline_ms, idle_ms)
+                VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits, $tenant, $changed, $cause,
+                  $network, $range, $deadline, $idle)
                 """;
             cmd.Parameters.AddWithValue("$id", r.Id);
             cmd.Parameters.AddWithValue("$state", (int)r.State);
@@ -83,6 +88,28 @@ public sealed class SqliteStateStore : IDisposable
             cmd.Parameters.AddWithValue("$tenant", r.Tenant);
             cmd.Parameters.AddWithValue("$changed", r.StateChangedUnixMs == 0 ? r.CreatedUnixMs : r.StateChangedUnixMs);
             cmd.Parameters.AddWithValue("$cause", r.StateCause);
+            cmd.Parameters.AddWithValue("$network", r.Network);
+            cmd.Parameters.AddWithValue("$range", r.IdRangeBase is { } range ? (long)range : DBNull.Value);
+            cmd.Parameters.AddWithValue("$deadline", r.DeadlineUnixMs);
+            cmd.Parameters.AddWithValue("$idle", r.IdleTimeoutMs);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The network config and policy a sandbox had when it stopped.</summary>
+    public void SetNetwork(string id, byte[] network) => Update("network = $v", id, network);
+
+    /// <summary>A new TTL deadline (unix ms; 0 = none).</summary>
+    public void SetDeadline(string id, long deadlineMs) => Update("deadline_ms = $v", id, deadlineMs);
+
+    private void Update(string set, string id, object value)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = $"UPDATE sandboxes SET {set} WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$v", value);
             cmd.ExecuteNonQuery();
         }
     }
@@ -107,6 +134,9 @@ public sealed class SqliteStateStore : IDisposable
 
     public SandboxRecord? Find(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
 
+    /// <summary>Sandboxes that are stopped: no process, their files kept.</summary>
+    public IReadOnlyList<SandboxRecord> Stopped() => Query("WHERE state = $stopped", ("$stopped", (int)SandboxState.Stopped));
+
     /// <summary>Sandboxes a previous daemon left as live: their init died with it.</summary>
     public IReadOnlyList<SandboxRecord> Live() =>
         Query("WHERE state NOT IN ($destroyed, $failed)", ("$destroyed", (int)SandboxState.Destroyed), ("$failed", (int)SandboxState.Failed));
@@ -116,7 +146,7 @@ public sealed class SqliteStateStore : IDisposable
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant, state_changed_ms, state_cause FROM sandboxes {where}";
+            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant, state_changed_ms, state_cause, network, id_range, deadline_ms, idle_ms FROM sandboxes {where}";
             foreach (var (name, value) in args)
                 cmd.Parameters.AddWithValue(name, value);
             using var reader = cmd.ExecuteReader();
@@ -126,7 +156,12 @@ public sealed class SqliteStateStore : IDisposable
                     reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetString(6),
                     JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? [],
                     reader.GetString(8), JsonSerializer.Deserialize<SandboxLimits>(reader.GetString(9))!,
-                    reader.GetInt64(11), reader.GetString(12)) { Tenant = reader.GetString(10) });
+                    reader.GetInt64(11), reader.GetString(12))
+                {
+                    Tenant = reader.GetString(10), Network = (byte[])reader.GetValue(13),
+                    IdRangeBase = reader.IsDBNull(14) ? null : (uint)reader.GetInt64(14),
+                    DeadlineUnixMs = reader.GetInt64(15), IdleTimeoutMs = reader.GetInt64(16),
+                });
             return list;
         }
     }

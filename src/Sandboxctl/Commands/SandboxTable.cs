@@ -5,7 +5,7 @@ namespace Sandboxd.Ctl.Commands;
 /// <summary>Sandboxes as an aligned table for people.</summary>
 internal static class SandboxTable
 {
-    private static readonly string[] Header = ["ID", "STATE", "SINCE", "HOSTNAME", "INIT PID", "RISK", "CREATED", "IMAGE", "CAUSE"];
+    private static readonly string[] Header = ["ID", "STATE", "SINCE", "HOSTNAME", "INIT PID", "RISK", "CREATED", "DEADLINE", "IMAGE", "CAUSE"];
 
     public static void Print(IEnumerable<Sandbox> sandboxes)
     {
@@ -13,7 +13,7 @@ internal static class SandboxTable
         foreach (var s in sandboxes)
             rows.Add([s.Id, StateName(s.State), Time(s.StateChangedUnixMs), s.Hostname,
                 s.InitPid.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Risk, Time(s.CreatedUnixMs),
-                s.Image.Length == 0 ? "(default)" : s.Image, s.StateCause]);
+                Time(s.DeadlineUnixMs), s.Image.Length == 0 ? "(default)" : s.Image, s.StateCause]);
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)
             Console.WriteLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());

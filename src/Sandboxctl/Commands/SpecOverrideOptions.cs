@@ -1,11 +1,12 @@
 using System.CommandLine;
-using System.Globalization;
+using Sandboxd.Api.Client;
 using Sandboxd.Api.V1;
 
 namespace Sandboxd.Ctl.Commands;
 
-/// <summary>Overrides of a profile's fields, shared by `create` and `profile assess`.</summary>
-internal sealed class SpecOverrideOptions
+/// <summary>Overrides of a profile's fields, shared by `create` and `profile assess`. `create` has
+/// its own --ttl (the request's ttl_ms, which the daemon takes as the spec's TTL).</summary>
+internal sealed class SpecOverrideOptions(bool withTtl = true)
 {
     private readonly Option<string?> _isolation = new("--isolation") { Description = "process, container or strongest" };
     private readonly Option<string?> _filesystem = new("--filesystem") { Description = "readOnlyRoot, readWriteUpper, isolatedUpper or nothingWritable" };
@@ -16,7 +17,9 @@ internal sealed class SpecOverrideOptions
     private readonly Option<string?> _ttl = new("--ttl") { Description = "how long the sandbox is meant to live, e.g. 1h" };
     private readonly Option<string[]> _mount = new("--mount") { Description = "a host directory SRC[:DST][:rw] (read-only unless :rw; repeatable)" };
 
-    public IEnumerable<Option> Options => [_isolation, _filesystem, _seccomp, _userNamespace, _rootInside, _cpuTime, _ttl, _mount];
+    public IEnumerable<Option> Options => withTtl
+        ? [_isolation, _filesystem, _seccomp, _userNamespace, _rootInside, _cpuTime, _ttl, _mount]
+        : [_isolation, _filesystem, _seccomp, _userNamespace, _rootInside, _cpuTime, _mount];
 
     public void AddTo(Command command)
     {
@@ -26,7 +29,7 @@ internal sealed class SpecOverrideOptions
         {
             foreach (var (option, name) in new[] { (_cpuTime, "--cpu-time"), (_ttl, "--ttl") })
                 if (r.GetValue(option) is { } text && Seconds(text) is null)
-                    r.AddError($"{name} '{text}': expected a duration like 30s, 2m, 1h");
+                    r.AddError($"{name} '{text}': expected a duration of at least a second, like 30s, 2m, 1h");
         });
     }
 
@@ -46,7 +49,7 @@ internal sealed class SpecOverrideOptions
             o.RootInside = root;
         if (r.GetValue(_cpuTime) is { } cpu)
             o.CpuTimeSeconds = Seconds(cpu) ?? 0;
-        if (r.GetValue(_ttl) is { } ttl)
+        if (withTtl && r.GetValue(_ttl) is { } ttl)
             o.TtlSeconds = Seconds(ttl) ?? 0;
         foreach (var mount in r.GetValue(_mount) ?? [])
         {
@@ -58,12 +61,7 @@ internal sealed class SpecOverrideOptions
         return o.Equals(new SpecOverrides()) ? null : o;
     }
 
-    public static uint? Seconds(string text)
-    {
-        text = text.Trim();
-        var (number, scale) = text.Length > 0 && char.IsAsciiLetter(text[^1])
-            ? (text[..^1], text[^1] switch { 's' => 1u, 'm' => 60u, 'h' => 3600u, 'd' => 86400u, _ => 0u })
-            : (text, 1u);
-        return scale > 0 && uint.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n * scale : null;
-    }
+    /// <summary>Whole seconds, at least one; null when not a duration.</summary>
+    public static uint? Seconds(string text) =>
+        DurationText.TryParse(text.Trim(), out var d) && d.TotalSeconds is >= 1 and <= uint.MaxValue ? (uint)d.TotalSeconds : null;
 }

@@ -26,8 +26,10 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
 
         var bySandbox = await audit.QueryAsync(new AuditQueryRequest { SandboxId = id });
         Assert.Equal(
-            // SyscallExec: the default profile audits execve (the command's own /bin/sh here).
-            [AuditKind.SandboxDestroyed, AuditKind.ExecutionFinished, AuditKind.SyscallExec, AuditKind.ExecutionStarted, AuditKind.SandboxCreated],
+            // SyscallExec: the default profile audits execve (the command's own /bin/sh here);
+            // SandboxStateChanged: creating → running, running → destroying → destroyed.
+            [AuditKind.SandboxDestroyed, AuditKind.SandboxStateChanged, AuditKind.SandboxStateChanged, AuditKind.ExecutionFinished,
+                AuditKind.SyscallExec, AuditKind.ExecutionStarted, AuditKind.SandboxStateChanged, AuditKind.SandboxCreated],
             bySandbox.Events.Select(e => (AuditKind)e.Kind));
         Assert.NotEmpty(bySandbox.Tiers);
         Assert.All(bySandbox.Tiers, t => Assert.Contains(t, TierNames));
@@ -102,15 +104,16 @@ public sealed class AuditApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         using var alphaAudit = AuditApiClients.Audit(Daemon, "alpha");
         using var betaAudit = AuditApiClients.Audit(Daemon, "beta");
         using var operatorAudit = AuditApiClients.Audit(Daemon);
-        // Created, started, the audited execve (it carries the caller's tenant too), finished, destroyed.
-        Assert.Equal(5, (await alphaAudit.ForSandboxAsync(id)).Count);
+        // Created, started, the audited execve (it carries the caller's tenant too), finished, destroyed,
+        // and the three state changes (running, destroying, destroyed).
+        Assert.Equal(8, (await alphaAudit.ForSandboxAsync(id)).Count);
         Assert.Empty(await betaAudit.ForSandboxAsync(id));
         Assert.Empty((await betaAudit.QueryAsync(new AuditQueryRequest { Tenant = "alpha" })).Events);
         // Nor the daemon's own, untenanted events: those are the operator's.
         var betaAll = await betaAudit.QueryAsync(new AuditQueryRequest { Limit = 10_000 });
         Assert.All(betaAll.Events, e => Assert.Equal("beta", e.Tenant));
         var asOperator = await operatorAudit.QueryAsync(new AuditQueryRequest { Tenant = "alpha", SandboxId = id });
-        Assert.Equal(5, asOperator.Events.Count);
+        Assert.Equal(8, asOperator.Events.Count);
         var daemonEvents = await operatorAudit.QueryAsync(new AuditQueryRequest { Kinds = { (int)AuditKind.DaemonStarted } });
         Assert.NotEmpty(daemonEvents.Events);
         // The start's settings are on record, its secrets are not.

@@ -26,8 +26,9 @@ public sealed class AuditCliTests(DaemonFixture fixture) : IClassFixture<DaemonF
         var query = await Sandboxctl.RunAsync(Daemon.Socket, null, "audit", "query", "--sandbox", id, "--since", "10m", "--json");
         Assert.True(query.Code == 0, query.Stderr);
         var events = JsonDocument.Parse(query.Stdout).RootElement.GetProperty("events").EnumerateArray().ToList();
-        // Created, started, the audited execve of /bin/echo, finished, destroyed.
-        Assert.Equal(5, events.Count);
+        // Created, started, the audited execve of /bin/echo, finished, destroyed, and the three
+        // state changes (running, destroying, destroyed).
+        Assert.Equal(8, events.Count);
 
         var byKind = await Sandboxctl.RunAsync(Daemon.Socket, null, "audit", "query", "--execution", run.Exit.ExecutionId,
             "--kind", "ExecutionFinished", "--text", "cli-marker");
@@ -41,7 +42,7 @@ public sealed class AuditCliTests(DaemonFixture fixture) : IClassFixture<DaemonF
         var export = await Sandboxctl.RunAsync(Daemon.Socket, null, "audit", "export", "--out", file, "--sandbox", id);
         Assert.True(export.Code == 0, export.Stderr);
         var lines = File.ReadAllLines(file);
-        Assert.Equal(5, lines.Length);
+        Assert.Equal(8, lines.Length); // the same eight events
         Assert.All(lines, l => Assert.Equal(id, JsonDocument.Parse(l).RootElement.GetProperty("sandboxId").GetString()));
 
         var badKind = await Sandboxctl.RunAsync(Daemon.Socket, null, "audit", "query", "--kind", "NoSuchKind");

@@ -6,7 +6,8 @@ using Xunit;
 namespace Sandboxd.Tests.Daemon;
 
 /// <summary>The daemon's own lifetime: SIGTERM destroys every sandbox (running and prepared);
-/// after a kill -9 the sandboxes die with it and the next start sweeps what they left.</summary>
+/// after a kill -9 the sandboxes' processes die with it, the next start sweeps what they left, and
+/// their files (on their disks) make them stopped sandboxes that resume.</summary>
 public sealed class DaemonLifecycleTests
 {
     [RootFact]
@@ -27,7 +28,7 @@ public sealed class DaemonLifecycleTests
     }
 
     [RootFact]
-    public async Task After_a_crash_the_sandboxes_are_gone_and_the_restart_sweeps_their_cgroups()
+    public async Task After_a_crash_the_sandboxes_processes_are_gone_the_restart_sweeps_their_cgroups_and_they_resume_with_their_files()
     {
         var before = Cgroups();
         using var root = new TempRoot();
@@ -35,6 +36,7 @@ public sealed class DaemonLifecycleTests
         using (var daemon = new DaemonProcess(root, ownsRoot: false))
         {
             sandbox = await daemon.Client.CreateAsync(new CreateRequest());
+            await daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", "echo survived > $HOME/f"]);
             daemon.Crash();
         }
         // init exits when the daemon's end of its control socket closes.
@@ -47,7 +49,11 @@ public sealed class DaemonLifecycleTests
         {
             Assert.False(Cgroups().Contains(sandbox.Id), restarted.Log);
             var record = await restarted.Client.GetAsync(sandbox.Id);
-            Assert.Equal(SandboxState.Failed, record.State);
+            Assert.Equal(SandboxState.Stopped, record.State);
+            Assert.StartsWith("daemon restarted", record.StateCause, StringComparison.Ordinal);
+            await restarted.Client.ResumeAsync(sandbox.Id);
+            Assert.Equal("survived\n", (await restarted.Client.RunAsync(sandbox.Id, ["/bin/cat", "/home/sandbox/f"])).Stdout);
+            await restarted.Client.DestroyAsync(sandbox.Id);
             var fresh = await restarted.Client.CreateAsync(new CreateRequest());
             Assert.Equal("ok\n", (await restarted.Client.RunAsync(fresh.Id, ["/bin/echo", "ok"])).Stdout);
         }

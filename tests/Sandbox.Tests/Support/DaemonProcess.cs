@@ -23,7 +23,8 @@ public sealed class DaemonProcess : IDisposable
     }
 
     /// <summary>A daemon on an existing state root: a restart after a crash.</summary>
-    public DaemonProcess(TempRoot root, bool ownsRoot, IEnumerable<string>? extraArgs = null)
+    public DaemonProcess(TempRoot root, bool ownsRoot, IEnumerable<string>? extraArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Root = root;
         _ownsRoot = ownsRoot;
@@ -35,6 +36,8 @@ public sealed class DaemonProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         foreach (var arg in new[] { "--socket", Socket, "--state-dir", Root.StateDir, "--runtime-dir", Root.RuntimeDir }.Concat(extraArgs ?? []))
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;

@@ -97,6 +97,26 @@ public sealed class TenancyDaemonTests
         Assert.Contains("ResourceExhausted: host admission: quota sandboxes is 4; this create would exceed it by 1", (await world.Ctl(0, "create")).Stderr);
     }
 
+    /// <summary>A stopped sandbox's disk image still holds its disk: it counts against the disk
+    /// quota (and nothing else) until destroyed, and a resume does not count it twice.</summary>
+    [RootFact]
+    public async Task A_stopped_sandbox_keeps_holding_its_disk_quota_until_destroyed()
+    {
+        using var world = new World(Config("""
+            quotas:
+              team-b: { sandboxes: 2, disk: 96M }
+            """));
+        var kept = (await world.Ctl(Bob, "create", "--disk", "64M")).Stdout.Trim();
+        Assert.Equal(0, (await world.Ctl(Bob, "stop", kept)).Code);
+        var over = await world.Ctl(Bob, "create", "--disk", "64M");
+        Assert.Contains($"ResourceExhausted: tenant team-b: quota disk is {96 << 20} bytes; this create would exceed it by {32 << 20} bytes", over.Stderr);
+        var small = await world.Ctl(Bob, "create", "--disk", "32M");
+        Assert.True(small.Code == 0, small.Stderr);
+        Assert.Equal(0, (await world.Ctl(Bob, "resume", kept)).Code); // 32M + its own 64M: exactly the quota
+        Assert.Equal(0, (await world.Ctl(Bob, "destroy", kept)).Code);
+        Assert.Equal(0, (await world.Ctl(Bob, "create", "--disk", "64M")).Code);
+    }
+
     [RootFact]
     public async Task A_bad_reload_keeps_the_old_config_and_a_good_one_takes_effect()
     {

@@ -104,7 +104,8 @@ public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, P
             Image = image,
             Network = network.IsEgress ? new NetworkPolicySpec(true, [], false) : NetworkPolicySpec.None,
         };
-        return new CreatePlan(image, profile, limits, network, Assess(spec).Level, null, null);
+        return new CreatePlan(image, profile, limits, network, Assess(spec).Level, null, null,
+            request.TtlMs > 0 ? TimeSpan.FromMilliseconds(request.TtlMs) : null);
     }
 
     private static string Known(SandboxdConfig current) => string.Join(", ", current.Profiles.Profiles.Select(p => p.Name));

@@ -14,7 +14,7 @@ public static class SpecMapping
     public static string Name<T>(T value) where T : struct, Enum => char.ToLowerInvariant(value.ToString()[0]) + value.ToString()[1..];
 
     /// <summary>The overrides a create carries: its <c>overrides</c> field, then what its older
-    /// fields already said (memory, network, image), which the overrides field wins over.</summary>
+    /// fields already said (memory, network, ttl, image), which the overrides field wins over.</summary>
     public static SpecOverrides FromCreate(Sandboxd.Api.V1.CreateRequest request, string? image)
     {
         var overrides = FromProto(request.Overrides, "overrides");
@@ -27,6 +27,8 @@ public static class SpecMapping
                     ? new NetworkPolicySpec(true, [.. n.Policy?.AllowDomains ?? []], false)
                     : NetworkPolicySpec.None,
             };
+        if (overrides.Ttl is null && request.TtlMs > 0)
+            overrides = overrides with { Ttl = TimeSpan.FromMilliseconds(request.TtlMs) };
         if (overrides.Image is null && image is not null)
             overrides = overrides with { Image = image };
         return overrides;

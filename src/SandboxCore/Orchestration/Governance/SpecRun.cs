@@ -31,7 +31,8 @@ public static class SpecRun
         resources.MemoryBytes = spec.Resources.MemoryBytes;
         var limits = LimitsResolver.Resolve(profile, resources);
         var network = spec.Network.Egress ? Egress(request.Network, spec.Network.AllowedDomains) : new NetworkConfig();
-        return new CreatePlan(RequestChecks.Image(spec.Image ?? ""), profile, limits, SandboxNetwork.FromProto(network), assessment.Level, spec, assessment);
+        return new CreatePlan(RequestChecks.Image(spec.Image ?? ""), profile, limits, SandboxNetwork.FromProto(network), assessment.Level, spec, assessment,
+            spec.Ttl);
     }
 
     /// <summary>The request's own egress settings (ports, CIDRs, limits) with the spec's allowlist.</summary>

@@ -1,0 +1,77 @@
+using Sandboxd.Api.V1;
+using Sandboxd.Core.State;
+using Sandboxd.Isolation.Cgroups;
+using Sandboxd.Isolation.Filesystem;
+
+namespace Sandboxd.Core.Orchestration;
+
+/// <summary>Driving sandboxes left in a state no one is working on to a final one, with the reason
+/// recorded: at daemon start for what a previous daemon left, and later for a transition stuck
+/// longer than a bound (<see cref="SweepStuck"/>).</summary>
+public sealed partial class Orchestrator
+{
+    /// <summary>After a restart or a crash. Processes never outlive the daemon (init exits when the
+    /// control socket closes), but files do: a sandbox that was running, paused, stopping or
+    /// resuming is stopped with its disk kept (resumable); one being created or destroyed is
+    /// finished off. The cgroups they left are removed; stopped ones keep their id ranges.</summary>
+    public int SweepLeftovers()
+    {
+        int swept = 0;
+        // Only this state dir's own records: another daemon on the host (say, tests beside a
+        // `make run`) owns cgroups under the same parent and must not be touched.
+        foreach (var record in store.Live())
+        {
+            if (record.State == SandboxState.Stopped && SandboxDisk.Exists(launcher.PathsFor(record.Id)))
+            {
+                if (record.IdRangeBase is { } kept)
+                    launcher.ClaimIdRange(kept);
+                continue;
+            }
+            RemoveCgroup(record.Id);
+            var (to, cause) = AfterRestart(record);
+            Finish(record, to, cause);
+            swept++;
+        }
+        return swept;
+    }
+
+    private (SandboxState, string) AfterRestart(SandboxRecord record)
+    {
+        bool disk = SandboxDisk.Exists(launcher.PathsFor(record.Id));
+        return record.State switch
+        {
+            SandboxState.Running or SandboxState.Paused or SandboxState.Stopping or SandboxState.Resuming when disk =>
+                (SandboxState.Stopped, $"daemon restarted: its processes ended with the previous daemon while {SandboxStates.Name(record.State)}; files kept"),
+            SandboxState.Destroying => (SandboxState.Destroyed, "daemon restarted while destroying: destroy finished"),
+            SandboxState.Creating => (SandboxState.Failed, "daemon restarted while creating"),
+            _ => (SandboxState.Failed, $"daemon restarted while {SandboxStates.Name(record.State)}, and its disk image is gone"),
+        };
+    }
+
+    /// <summary>Records the final (or stopped) state; whatever is not stopped loses its disk.</summary>
+    private void Finish(SandboxRecord record, SandboxState to, string cause)
+    {
+        if (to == SandboxState.Stopped)
+        {
+            if (record.IdRangeBase is { } kept)
+                launcher.ClaimIdRange(kept);
+        }
+        else
+        {
+            SandboxDisk.Delete(launcher.PathsFor(record.Id));
+        }
+        Transition(record.Id, null, record.State, to, cause);
+    }
+
+    private void RemoveCgroup(string id)
+    {
+        try
+        {
+            launcher.Cgroups.Open(CgroupName.For(id)).Dispose();
+        }
+        catch (CgroupException)
+        {
+            // Already gone with its processes.
+        }
+    }
+}

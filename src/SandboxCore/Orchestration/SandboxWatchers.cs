@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Sandboxd.Api.V1;
+
+namespace Sandboxd.Core.Orchestration;
+
+/// <summary>Who watches which sandbox (WatchSandbox): each watcher gets every event of its
+/// sandbox in order. A watcher that does not read is not waited for: its queue is bounded and
+/// its oldest events give way.</summary>
+public sealed class SandboxWatchers
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<SandboxEvent>, byte>> _byId = new();
+
+    public bool Any(string id) => _byId.TryGetValue(id, out var set) && !set.IsEmpty;
+
+    public Channel<SandboxEvent> Subscribe(string id)
+    {
+        var channel = Channel.CreateBounded<SandboxEvent>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        _byId.GetOrAdd(id, _ => new()).TryAdd(channel, 0);
+        return channel;
+    }
+
+    public void Unsubscribe(string id, Channel<SandboxEvent> channel)
+    {
+        if (_byId.TryGetValue(id, out var set))
+            set.TryRemove(channel, out _);
+    }
+
+    public void Publish(string id, SandboxEvent e)
+    {
+        if (!_byId.TryGetValue(id, out var set))
+            return;
+        foreach (var channel in set.Keys)
+            channel.Writer.TryWrite(e);
+    }
+}
