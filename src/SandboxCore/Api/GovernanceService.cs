@@ -117,7 +117,7 @@ public sealed class GovernanceService(Orchestrator orchestrator) : Sandboxd.Api.
     private static bool Finished(Proposal p) => p.Status switch
     {
         Sandboxd.Api.V1.ProposalStatus.Rejected or Sandboxd.Api.V1.ProposalStatus.Expired => true,
-        Sandboxd.Api.V1.ProposalStatus.Used => p.SandboxId.Length > 0 || p.CreateError.Length > 0,
+        Sandboxd.Api.V1.ProposalStatus.Used or Sandboxd.Api.V1.ProposalStatus.Approved => p.SandboxId.Length > 0 || p.CreateError.Length > 0,
         _ => false,
     };
 

@@ -37,7 +37,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
           --state-dir DIR    SQLite state, the default image, audit tiers (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
-          --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file
+          --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file or principals
+                     with tokens in --config
           --token-file FILE  the bearer token TCP callers must send (first line of FILE)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
@@ -98,8 +99,6 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        if (listen is not null && tokenFile is null)
-            throw new ArgumentException("--listen needs --token-file: TCP callers authenticate with a bearer token");
         string? token = tokenFile is null ? null : ReadToken(tokenFile);
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {

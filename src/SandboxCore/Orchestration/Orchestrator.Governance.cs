@@ -43,45 +43,46 @@ public sealed partial class Orchestrator
     }
 
     /// <summary>Approved proposals whose create did not happen (the daemon stopped between the
-    /// deciding vote and the create): made at start, within their use window.</summary>
+    /// deciding vote and the create): made at start, within their use window. One whose use was
+    /// already refused (its create_error is set) is not tried again.</summary>
     public async Task ResumeApprovedAsync()
     {
         foreach (var approved in governance.Engine.List(GovernanceGate.Daemon, ProposalStatus.Approved))
-        {
-            try
-            {
+            if (governance.Requests.Find(approved.Id) is not { CreateError: not null })
                 await CreateApprovedAsync(approved).ConfigureAwait(false);
-            }
-            catch (GovernanceException e)
-            {
-                LogApprovalUnusable(approved.Id, e.Message);
-            }
-        }
     }
 
+    /// <summary>The one use of an approval: bound to the hash of the approved spec, once, within
+    /// its window. A use refused (the stored spec no longer matches its hash, the window passed)
+    /// or a create that failed is kept with the proposal as its create_error; the proposal stays
+    /// as it was (approved, or used), and nothing is created.</summary>
     private async Task<Proposal> CreateApprovedAsync(Proposal approved)
     {
-        var stored = governance.Requests.Find(approved.Id)
-            ?? throw new GovernanceException(GovernanceError.ProposalNotFound, $"{approved.Id}: its create request is not stored");
-        var request = CreateRequest.Parser.ParseFrom(stored.Request);
-        // The one use: bound to the hash of the approved spec, once, within its window.
-        var used = governance.Engine.Use(GovernanceGate.Daemon, approved.Id, approved.Spec);
-        // The create runs as the proposer's tenant, whoever cast the deciding vote.
-        Api.CallCorrelation.Current = new Api.CallCorrelation(approved.Tenant, false, null,
-            new AuditCorrelation(approved.Tenant, approved.ProposerPrincipal, approved.Id));
+        var caller = Api.CallCorrelation.Current;
+        var after = approved;
         try
         {
-            var sandbox = await LaunchAsync(request, GovernanceGate.PlanApproved(approved, request), null).ConfigureAwait(false);
+            var stored = governance.Requests.Find(approved.Id)
+                ?? throw new GovernanceException(GovernanceError.ProposalNotFound, $"{approved.Id}: its create request is not stored");
+            var request = CreateRequest.Parser.ParseFrom(stored.Request);
+            after = governance.Engine.Use(GovernanceGate.Daemon, approved.Id, approved.Spec);
+            // The create runs as the proposer's tenant, whoever cast the deciding vote.
+            Api.CallCorrelation.Current = new Api.CallCorrelation(approved.Tenant, false, null,
+                new AuditCorrelation(approved.Tenant, approved.ProposerPrincipal, approved.Id));
+            var sandbox = await LaunchAsync(request, GovernanceGate.PlanApproved(approved, request), null, approved.Id).ConfigureAwait(false);
             governance.Requests.Created(approved.Id, sandbox.Id);
-            governance.Notifier.Notify(approved.Id);
         }
-        catch (Exception e) when (Api.ErrorMapping.ToStatus(e) is not null || e is GovernanceException)
+        catch (Exception e) when (Api.ErrorMapping.ToStatus(e) is not null)
         {
             governance.Requests.Failed(approved.Id, e.Message);
-            governance.Notifier.Notify(approved.Id);
             LogApprovedCreateFailed(approved.Id, e.Message);
         }
-        return used;
+        finally
+        {
+            Api.CallCorrelation.Current = caller;
+            governance.Notifier.Notify(approved.Id);
+        }
+        return after;
     }
 
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "proposal {ProposalId} ({Level}) waits for approval")]
@@ -89,7 +90,4 @@ public sealed partial class Orchestrator
 
     [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "approved proposal {ProposalId} could not create its sandbox: {Error}")]
     private partial void LogApprovedCreateFailed(string proposalId, string error);
-
-    [LoggerMessage(EventId = 62, Level = LogLevel.Warning, Message = "approved proposal {ProposalId} not used at start: {Error}")]
-    private partial void LogApprovalUnusable(string proposalId, string error);
 }

@@ -37,7 +37,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Creates what <paramref name="plan"/> says, for the ambient caller's tenant.</summary>
-    private async Task<Sandbox> LaunchAsync(CreateRequest request, CreatePlan plan, StageClock? stages)
+    private async Task<Sandbox> LaunchAsync(CreateRequest request, CreatePlan plan, StageClock? stages, string proposalId = "")
     {
         var (image, profile, limits, network, risk) = (plan.Image, plan.Profile, plan.Limits, plan.Network, plan.Risk);
         var deadline = plan.Ttl is { } ttl ? clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)ttl.TotalMilliseconds : 0;
@@ -60,6 +60,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             now, "created")
         {
             Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
+            ProposalId = proposalId,
         };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
