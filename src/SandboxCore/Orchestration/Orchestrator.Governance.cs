@@ -47,9 +47,14 @@ public sealed partial class Orchestrator
     /// already refused (its create_error is set) is not tried again.</summary>
     public async Task ResumeApprovedAsync()
     {
+        int tried = 0;
         foreach (var approved in governance.Engine.List(GovernanceGate.Daemon, ProposalStatus.Approved))
             if (governance.Requests.Find(approved.Id) is not { CreateError: not null })
+            {
                 await CreateApprovedAsync(approved).ConfigureAwait(false);
+                tried++;
+            }
+        LogApprovedResumed(tried);
     }
 
     /// <summary>The one use of an approval: bound to the hash of the approved spec, once, within
@@ -87,6 +92,9 @@ public sealed partial class Orchestrator
 
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "proposal {ProposalId} ({Level}) waits for approval")]
     private partial void LogProposed(string proposalId, string level);
+
+    [LoggerMessage(EventId = 62, Level = LogLevel.Information, Message = "approved proposals at start: {Count} create(s) tried")]
+    private partial void LogApprovedResumed(int count);
 
     [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "approved proposal {ProposalId} could not create its sandbox: {Error}")]
     private partial void LogApprovedCreateFailed(string proposalId, string error);

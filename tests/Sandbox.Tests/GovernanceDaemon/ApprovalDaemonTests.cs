@@ -139,6 +139,11 @@ public sealed class ApprovalDaemonTests
     public async Task A_proposal_expires_on_the_daemons_clock_and_is_never_created()
     {
         using var world = new DaemonGovernanceWorld();
+        // The profile's TTL (the built-ins': 1 h) is the sandbox's deadline.
+        var low = await world.CreateAs("alice", "low");
+        Assert.InRange(low.DeadlineUnixMs - low.CreatedUnixMs, 3_600_000 - 5_000, 3_600_000);
+        await world.As("alice").DestroyAsync(low.Id);
+
         var id = (await world.CreateAs("alice", "mid")).ProposalId;
         world.Clock.Advance(TimeSpan.FromMinutes(61));
         var expired = await world.Get("alice", id);

@@ -107,8 +107,16 @@ public sealed class DaemonGovernanceWorld : IDisposable
             validity: 4h
         """;
 
-    private DaemonProcess Start() => new(_root, ownsRoot: false,
-        ["--config", ConfigPath, "--warm-pool", "0", "--warm-egress", "0", "--listen", $"127.0.0.1:{_port}"], Clock.Environment);
+    /// <summary>A daemon, once it has made (or refused) what approvals an earlier one left unused.</summary>
+    private DaemonProcess Start()
+    {
+        var daemon = new DaemonProcess(_root, ownsRoot: false,
+            ["--config", ConfigPath, "--warm-pool", "0", "--warm-egress", "0", "--listen", $"127.0.0.1:{_port}"], Clock.Environment);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!daemon.Log.Contains("approved proposals at start:", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            Thread.Sleep(20);
+        return daemon;
+    }
 
     /// <summary>SIGTERM and a new daemon on the same state dir and config.</summary>
     public void Restart()
@@ -127,9 +135,16 @@ public sealed class DaemonGovernanceWorld : IDisposable
             client.Dispose();
         _clients.Clear();
         Daemon.Dispose();
+        _stopped = true;
     }
 
-    public void StartDaemon() => Daemon = Start();
+    public void StartDaemon()
+    {
+        Daemon = Start();
+        _stopped = false;
+    }
+
+    private bool _stopped;
 
     public string GovernanceDb => Path.Combine(_root.StateDir, "governance.db");
 
@@ -195,7 +210,8 @@ public sealed class DaemonGovernanceWorld : IDisposable
     {
         foreach (var client in _clients.Values)
             client.Dispose();
-        Daemon.Dispose();
+        if (!_stopped)
+            Daemon.Dispose();
         _root.Dispose();
     }
 }
