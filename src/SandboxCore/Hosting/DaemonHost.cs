@@ -35,7 +35,7 @@ public static class DaemonHost
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen, config.Current.SocketGroup));
+        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen, config.Current.SocketGroup, options.Tls));
 
         var services = builder.Services;
         services.AddSingleton(TestClock.FromEnvironment() ?? TimeProvider.System);

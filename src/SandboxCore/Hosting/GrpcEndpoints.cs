@@ -62,9 +62,16 @@ public static class GrpcEndpoints
     }
 
     /// <summary>Listens on TCP at "ADDR:PORT": "127.0.0.1:7443", "[::1]:7443", "localhost:7443"
-    /// or "0.0.0.0:7443". Cleartext: keep it on loopback or a trusted network.</summary>
-    public static void ListenTcp(KestrelServerOptions options, string addressAndPort)
+    /// or "0.0.0.0:7443". Over TLS when <paramref name="tls"/> is given; cleartext (h2c) otherwise,
+    /// which the daemon allows on loopback only unless --insecure-listen.</summary>
+    public static void ListenTcp(KestrelServerOptions options, string addressAndPort, TcpTls? tls = null)
     {
+        void Endpoint(ListenOptions listen)
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            tls?.Apply(listen);
+        }
+
         int colon = addressAndPort.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(addressAndPort.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
             throw new FormatException($"'{addressAndPort}' is not ADDR:PORT");
@@ -72,20 +79,21 @@ public static class GrpcEndpoints
 
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            options.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2);
+            options.ListenLocalhost(port, Endpoint);
             return;
         }
         if (!IPAddress.TryParse(host, out IPAddress? address))
             throw new FormatException($"'{host}' in '{addressAndPort}' is not an IP address or localhost");
-        options.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http2);
+        options.Listen(address, port, Endpoint);
     }
 
     /// <summary>The usual setup: limits, the Unix socket, and TCP when an address is given.</summary>
-    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null, string? socketGroup = null)
+    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null, string? socketGroup = null,
+        TcpTls? tls = null)
     {
         ApplyLimits(options);
         ListenUnixSocket(options, unixSocketPath, socketGroup);
         if (!string.IsNullOrEmpty(tcpAddress))
-            ListenTcp(options, tcpAddress);
+            ListenTcp(options, tcpAddress, tls);
     }
 }
