@@ -17,4 +17,5 @@ public enum GovernanceError
     AlreadyUsed = 11,
     ApprovalLapsed = 12,
     NoApprovalNeeded = 13,
+    CannotPass = 14,
 }

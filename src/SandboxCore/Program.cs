@@ -35,6 +35,11 @@ public static class Program
             Console.Error.WriteLine($"sandboxd: config: {e.Message}");
             return 2;
         }
+        if (options.Listen is not null && options.TcpToken is null && !config.Current.Principals.Any(p => p.TokenSha256.Count > 0))
+        {
+            Console.Error.WriteLine($"sandboxd: --listen needs --token-file or a principal with tokens in {config.Current.Source}: TCP callers authenticate with a bearer token");
+            return 2;
+        }
         // Fail closed: a host that lacks a layer gets no sandboxes at all, and says why.
         var checks = HostChecks.Run();
         if (!HostChecks.AllRequiredOk(checks))

@@ -31,6 +31,8 @@ public static class Program
         root.Subcommands.Add(FsCommand.Build());
         root.Subcommands.Add(ImageCommand.Build());
         root.Subcommands.Add(PoolCommand.Build());
+        root.Subcommands.Add(ProfileCommand.Build());
+        root.Subcommands.Add(GovernanceCommand.Build());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -26,15 +26,19 @@ SERVICE = "/sandbox.v1.Sandboxes/"
 
 
 def load_messages(repo_root, workdir):
-    """Generates sandboxes_pb2 with protoc and imports it."""
+    """Generates sandboxes_pb2 and governance_pb2 (which it imports) with protoc, and imports
+    them; the governance messages are reachable as pb2.governance."""
     proto_dir = os.path.join(repo_root, "proto")
     subprocess.run(
         ["protoc", "--python_out=" + workdir, "-I", proto_dir,
-         os.path.join(proto_dir, "sandbox", "v1", "sandboxes.proto")],
+         os.path.join(proto_dir, "sandbox", "v1", "sandboxes.proto"),
+         os.path.join(proto_dir, "sandbox", "v1", "governance.proto")],
         check=True)
     # protoc writes sandbox/v1/ without __init__.py; namespace packages import fine from there.
     sys.path.insert(0, workdir)
-    return importlib.import_module("sandbox.v1.sandboxes_pb2")
+    pb2 = importlib.import_module("sandbox.v1.sandboxes_pb2")
+    pb2.governance = importlib.import_module("sandbox.v1.governance_pb2")
+    return pb2
 
 
 class Stub:
@@ -119,7 +123,22 @@ def scenario_exec_deadline(stub, pb2, args):
     return {"code": "OK"}
 
 
+def scenario_list_proposals(stub, pb2, args):
+    """Governance.ListProposals: every proposal the caller sees, with its votes."""
+    gov = pb2.governance
+    call = stub.channel.unary_unary("/sandbox.v1.Governance/ListProposals",
+                                    request_serializer=gov.ListProposalsRequest.SerializeToString,
+                                    response_deserializer=gov.ListProposalsResponse.FromString)
+    response = call(gov.ListProposalsRequest(), timeout=timeout_of(args))
+    return {"proposals": [{"id": p.id, "status": gov.ProposalStatus.Name(p.status), "level": p.level,
+                           "tenant": p.tenant, "sandbox_id": p.sandbox_id,
+                           "votes": [{"principal": v.principal, "approve": v.approve, "reason": v.reason}
+                                     for v in p.votes]}
+                          for p in response.proposals]}
+
+
 SCENARIOS = {
+    "list_proposals": scenario_list_proposals,
     "sandbox_lifecycle": scenario_sandbox_lifecycle,
     "exec_deadline": scenario_exec_deadline,
     "unary_error": scenario_unary_error,

@@ -38,4 +38,6 @@ public enum AuditKind
     GovernanceApproved = 72,
     GovernanceRejected = 73,
     GovernanceExpired = 74,
+    /// <summary>An approved proposal's one use: the sandbox it approved is being created.</summary>
+    GovernanceApprovalUsed = 75,
 }

@@ -8,7 +8,7 @@ public static class AuditKinds
     public static bool IsSensitive(AuditKind kind) => kind switch
     {
         AuditKind.SyscallDenied or AuditKind.NetworkDenied => true,
-        >= AuditKind.GovernanceProposed and <= AuditKind.GovernanceExpired => true,
+        >= AuditKind.GovernanceProposed and <= AuditKind.GovernanceApprovalUsed => true,
         _ => false,
     };
 

@@ -11,23 +11,36 @@ namespace Sandboxd.Governance.Approval;
 /// transaction on <see cref="ProposalStore"/>, then one <see cref="GovernanceEvent"/> to the
 /// sink and to every watcher. Expiry is read from the injected clock at each step (and by
 /// <see cref="ExpireDue"/>, which the daemon calls on a timer so watchers hear of it).</summary>
-public sealed class ApprovalEngine(ProposalStore store, ApprovalMatrix matrix, TimeProvider clock, IGovernanceEvents sink)
+/// <param name="matrixFor">The matrix in force for a tenant's proposal (the daemon's follows config reloads).</param>
+public sealed class ApprovalEngine(ProposalStore store, Func<string, ApprovalMatrix> matrixFor, TimeProvider clock, IGovernanceEvents sink)
 {
     private readonly Lock _watchersLock = new();
     private readonly List<Channel<GovernanceEvent>> _watchers = [];
 
-    public ApprovalMatrix Matrix => matrix;
+    public ApprovalEngine(ProposalStore store, ApprovalMatrix matrix, TimeProvider clock, IGovernanceEvents sink)
+        : this(store, _ => matrix, clock, sink)
+    {
+    }
 
     /// <summary>Opens a proposal for <paramref name="spec"/> at its assessed level. The rules of
     /// the level are copied into it, with the people eligible to vote (the proposer is not).</summary>
     public Proposal Propose(Actor proposer, string tenant, RequestSpec spec, RiskAssessment assessment)
     {
+        var matrix = matrixFor(tenant);
         var policy = matrix.For(assessment.Level);
         if (policy.Approvals == 0)
             throw new GovernanceException(GovernanceError.NoApprovalNeeded, $"a {Name(assessment.Level)} request is created at once, without a proposal");
         var eligible = matrix.People.Where(p => p.Id != proposer.Person && p.Roles.Any(policy.VotingRoles.Contains)).ToList();
         var rules = new QuorumRules(policy.Approvals ?? eligible.Count, policy.VotingRoles, policy.RequiredRoles, policy.DenyThreshold,
             EarlyRejection: assessment.Level >= RiskLevel.High, policy.UseWindow, eligible);
+        // A vote nobody can win is refused up front rather than left to expire.
+        var unheld = rules.RequiredRoles.Where(role => !eligible.Any(p => p.Roles.Contains(role))).ToList();
+        if (eligible.Count < rules.Required || rules.Required == 0 || unheld.Count > 0)
+            throw new GovernanceException(GovernanceError.CannotPass,
+                $"a {Name(assessment.Level)} request needs {rules.Required} approval(s) from {string.Join(", ", policy.VotingRoles)}"
+                + (rules.RequiredRoles.Count > 0 ? $" including {string.Join(", ", rules.RequiredRoles)}" : "")
+                + $"; tenant {tenant} has {eligible.Count} eligible reviewer(s) besides the proposer"
+                + (unheld.Count > 0 ? $" and none holding {string.Join(", ", unheld)}" : ""));
         var now = clock.GetUtcNow();
         var proposal = new Proposal("p-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), tenant, assessment.Level, spec,
             SpecEncoding.Hash(spec), assessment.Findings, proposer.Principal, proposer.Person, rules, now, now + policy.Validity,

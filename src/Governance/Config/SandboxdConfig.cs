@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Sandboxd.Governance.Approval;
 using Sandboxd.Governance.Profiles;
+using Sandboxd.Governance.Risk;
 
 namespace Sandboxd.Governance.Config;
 
@@ -25,6 +27,11 @@ namespace Sandboxd.Governance.Config;
 /// images: { maxBytes: 8G, maxEntries: 1000000, keepSetuid: false }   # ImagesConfig
 /// pools:                                      # PoolConfig: prepared sandboxes per profile and image
 ///   - { profile: default, image: alpine, size: 2 }
+/// approval:                  # present: MEDIUM+ creates wait for votes (absent: created at once, risk recorded)
+///   high: { approvals: 3, roles: [PM, Architect, QA, Security, System], requiredRoles: [Security], deny: 2, validity: 4h, useWindow: 15m }
+/// patterns:                  # a create without a profile takes its caller's role pattern
+///   QA: { profile: low }
+///   Architect: { profile: medium, network: { egress: true, allow: [github.com] } }
 /// </code></summary>
 public sealed record SandboxdConfig(
     string Source,
@@ -34,6 +41,36 @@ public sealed record SandboxdConfig(
     string? SocketGroup,
     string? ProfilesDir)
 {
+    /// <summary>The approval policy per level (levels not named take <see cref="ApprovalMatrix.Default"/>'s);
+    /// null: no <c>approval</c> section, so nothing waits for votes (the built-in config has nobody to vote).</summary>
+    public IReadOnlyDictionary<RiskLevel, LevelPolicy>? Approval { get; init; }
+
+    public IReadOnlyList<RolePattern> Patterns { get; init; } = [];
+
+    /// <summary>The built-in profiles, the profiles directory's and the role patterns, read with the config.</summary>
+    public ProfileCatalog Profiles { get; init; } = ProfileCatalog.Builtin;
+
+    /// <summary>The people behind the principals of <paramref name="tenant"/> and the admins, each
+    /// with the union of their principals' roles: who may vote on that tenant's proposals.</summary>
+    public IReadOnlyList<Person> PeopleOf(string tenant) => Principals
+        .Where(p => p.Tenant == tenant || p.IsAdmin)
+        .GroupBy(p => p.Person, StringComparer.Ordinal)
+        .Select(g => new Person(g.Key, g.SelectMany(p => p.Roles).Where(r => !string.Equals(r, Principal.AdminRole, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.Ordinal).ToList()))
+        .ToList();
+
+    /// <summary>The matrix a proposal of <paramref name="tenant"/> is decided by.</summary>
+    public ApprovalMatrix ApprovalFor(string tenant)
+    {
+        var matrix = ApprovalMatrix.Default(PeopleOf(tenant));
+        if (Approval is null)
+            return matrix;
+        var levels = new Dictionary<RiskLevel, LevelPolicy>(matrix.Levels);
+        foreach (var (level, policy) in Approval)
+            levels[level] = policy;
+        return matrix with { Levels = levels };
+    }
+
     public const string DefaultPath = "/etc/sandboxd/sandboxd.yaml";
 
     public ImagesConfig Images { get; init; } = ImagesConfig.Default;
@@ -90,8 +127,63 @@ public sealed record SandboxdConfig(
         var admission = fields.Mapping("admission") is { } a ? ReadQuota(a) : TenantQuota.Unlimited;
         var images = fields.Mapping("images") is { } imageFields ? ReadImages(imageFields) : ImagesConfig.Default;
         var pools = PoolsSection.Read(fields, names);
+        var approval = fields.Mapping("approval") is { } levels ? ReadApproval(levels) : null;
+        var patterns = fields.Mapping("patterns") is { } p ? ProfileYaml.ReadPatterns(p) : [];
+        var catalog = ReadCatalog(fields, profilesDir, patterns);
         fields.RejectUnknown();
-        return new SandboxdConfig(file, principals, quotas, admission, socketGroup, profilesDir) { Images = images, Pools = pools };
+        return new SandboxdConfig(file, principals, quotas, admission, socketGroup, profilesDir)
+        {
+            Approval = approval,
+            Patterns = patterns,
+            Profiles = catalog,
+            Images = images,
+            Pools = pools,
+        };
+    }
+
+    private static ProfileCatalog ReadCatalog(YamlFields fields, string? profilesDir, IReadOnlyList<RolePattern> patterns)
+    {
+        if (profilesDir is not null && !Directory.Exists(profilesDir))
+            throw fields.Error(fields.Node("profilesDir")!, "profilesDir", $"'{profilesDir}' is not a directory");
+        var catalog = ProfileCatalog.Create(profilesDir, []);
+        var patternNodes = fields.Mapping("patterns");
+        foreach (var pattern in patterns)
+            if (catalog.Find(pattern.Profile) is null)
+                throw patternNodes!.Error(patternNodes.Node(pattern.Role)!, $"patterns.{pattern.Role}.profile",
+                    $"no profile '{pattern.Profile}' (known: {string.Join(", ", catalog.Profiles.Select(x => x.Name))})");
+        return ProfileCatalog.Create(profilesDir, patterns);
+    }
+
+    private static Dictionary<RiskLevel, LevelPolicy> ReadApproval(YamlFields levels)
+    {
+        var defaults = ApprovalMatrix.Default([]);
+        var policies = new Dictionary<RiskLevel, LevelPolicy>();
+        foreach (var (name, node) in levels.Entries())
+        {
+            var key = levels.Key(name);
+            if (!Enum.TryParse<RiskLevel>(name, ignoreCase: true, out var level) || !Enum.IsDefined(level) || name.All(char.IsAsciiDigit))
+                throw levels.Error(node, key, "not a risk level (low, medium, high, critical)");
+            var fields = new YamlFields(levels.FileName, node, key);
+            var basis = defaults.For(level);
+            int? approvals = basis.Approvals;
+            if (fields.String("approvals") is { } text)
+                approvals = text == "all" ? null
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                    : throw fields.Error(fields.Node("approvals")!, fields.Key("approvals"), $"'{text}' is not a number of approvals (or all)");
+            int deny = basis.DenyThreshold;
+            if (fields.String("deny") is { } d)
+                deny = int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var m)
+                    ? m
+                    : throw fields.Error(fields.Node("deny")!, fields.Key("deny"), $"'{d}' is not a number of rejections");
+            var roles = fields.Strings("roles") ?? basis.VotingRoles;
+            var required = fields.Strings("requiredRoles") ?? basis.RequiredRoles;
+            foreach (var role in required.Where(r => !roles.Contains(r)))
+                throw fields.Error(fields.Node("requiredRoles")!, fields.Key("requiredRoles"), $"role {role} is required but may not vote at this level (roles: {string.Join(", ", roles)})");
+            policies[level] = new LevelPolicy(approvals, roles, required, deny,
+                fields.Duration("validity") ?? basis.Validity, fields.Duration("useWindow") ?? basis.UseWindow);
+            fields.RejectUnknown();
+        }
+        return policies;
     }
 
     private static Principal ReadPrincipal(YamlFields p, List<Principal> earlier)

@@ -52,11 +52,16 @@ public static class ProfileYaml
     /// </code></summary>
     public static IReadOnlyList<RolePattern> ParsePatterns(string yaml, string file)
     {
-        var fields = Document(yaml, file);
+        return ReadPatterns(Document(yaml, file));
+    }
+
+    /// <summary>The same, from a mapping inside another document (sandboxd.yaml's <c>patterns</c>).</summary>
+    internal static IReadOnlyList<RolePattern> ReadPatterns(YamlFields fields)
+    {
         var patterns = new List<RolePattern>();
         foreach (var (role, node) in fields.Entries())
         {
-            var pattern = new YamlFields(file, node, role);
+            var pattern = new YamlFields(fields.FileName, node, fields.Key(role));
             var profile = pattern.String("profile") ?? BuiltinProfiles.Low.Name;
             patterns.Add(new RolePattern(role, profile, ReadOverrides(pattern)));
             pattern.RejectUnknown();

@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -58,6 +60,32 @@ public sealed class SandboxdConnection : IDisposable
     {
         var connection = new SandboxdConnection(
             Create(new UriBuilder(Uri.UriSchemeHttp, host, port).Uri.ToString(), new SocketsHttpHandler()), $"{host}:{port}");
+        if (!string.IsNullOrEmpty(token))
+            connection.Headers.Add("authorization", "Bearer " + token);
+        return connection;
+    }
+
+    /// <summary>TCP over TLS: the server's certificate must chain to <paramref name="trustedCa"/>
+    /// (only to it: a pinned CA, not the system's roots) and name <paramref name="host"/>;
+    /// <paramref name="clientCertificate"/> is presented when the daemon asks (mutual TLS).</summary>
+    public static SandboxdConnection ForTls(string host, int port, X509Certificate2Collection trustedCa, string? token = null,
+        X509Certificate2? clientCertificate = null)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                return false;
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(trustedCa);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        };
+        if (clientCertificate is not null)
+            handler.SslOptions.ClientCertificates = [clientCertificate];
+        var connection = new SandboxdConnection(
+            Create(new UriBuilder(Uri.UriSchemeHttps, host, port).Uri.ToString(), handler), $"{host}:{port} (TLS)");
         if (!string.IsNullOrEmpty(token))
             connection.Headers.Add("authorization", "Bearer " + token);
         return connection;

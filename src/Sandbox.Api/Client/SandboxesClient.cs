@@ -14,6 +14,9 @@ public sealed class SandboxesClient(SandboxdConnection connection, bool ownsConn
     /// <summary>The SandboxLifecycle service on the same connection.</summary>
     public SandboxLifecycle.SandboxLifecycleClient Lifecycle { get; } = new(connection.Channel);
 
+    /// <summary>The Governance service (profiles, risk, proposals) on the same connection.</summary>
+    public Governance.GovernanceClient Governance { get; } = new(connection.Channel);
+
     public static SandboxesClient ForUnixSocket(string path) => new(SandboxdConnection.ForUnixSocket(path));
 
     public Task<Sandbox> CreateAsync(CreateRequest request, TimeSpan? deadline = null, CancellationToken cancel = default) =>

@@ -46,6 +46,15 @@ public static class ErrorMapping
         // The host could not set up the sandbox's network (nft, ip, the address pool): the
         // message names the step, as for the other isolation layers.
         NetworkSetupException => new Status(StatusCode.FailedPrecondition, e.Message),
+        Sandboxd.Governance.GovernanceException g => new Status(GovernanceStatus(g.Error), e.Message),
         _ => null,
+    };
+
+    private static StatusCode GovernanceStatus(Sandboxd.Governance.GovernanceError error) => error switch
+    {
+        Sandboxd.Governance.GovernanceError.ProposalNotFound => StatusCode.NotFound,
+        Sandboxd.Governance.GovernanceError.SelfVote or Sandboxd.Governance.GovernanceError.NotEligible => StatusCode.PermissionDenied,
+        Sandboxd.Governance.GovernanceError.ReasonRequired or Sandboxd.Governance.GovernanceError.UnknownProfile => StatusCode.InvalidArgument,
+        _ => StatusCode.FailedPrecondition,
     };
 }

@@ -37,7 +37,7 @@ public static class DaemonHost
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen));
+        builder.WebHost.ConfigureKestrel(k => GrpcEndpoints.Configure(k, options.Socket, options.Listen, options.Tls));
         // Under systemd (Type=notify): READY=1 once the socket serves (SocketReadiness), STOPPING=1 on SIGTERM.
         builder.Services.AddSystemd();
         builder.Services.AddHostedService(_ => new SocketReadiness(options.Socket, config.Current.SocketGroup));
@@ -58,6 +58,7 @@ public static class DaemonHost
         services.AddEgressNetwork(options.Network);
         services.AddSingleton<SandboxOwners>();
         services.AddSingleton<Admission>();
+        services.AddGovernance(options.StateDir);
         services.AddSingleton<Orchestrator>();
         services.AddSingleton(sp => new StageTimings(options.StageTimings, sp.GetRequiredService<ILogger<StageTimings>>()));
         services.AddSingleton(new ApiOptions { TcpToken = options.TcpToken });
@@ -99,6 +100,7 @@ public static class DaemonHost
         app.MapGrpcService<SandboxLifecycleService>();
         app.MapGrpcService<ImagesService>();
         app.MapGrpcService<PoolsService>();
+        app.MapGrpcService<GovernanceService>();
         app.UseAudit();
         app.UseMetrics();
         app.MapGrpcHealthChecksService();
@@ -113,6 +115,7 @@ public static class DaemonHost
             audit.Emit(AuditKind.DaemonStarted, null, null, new Dictionary<string, string> { ["socket"] = options.Socket });
             pool.Start();
             orchestrator.StartTimers();
+            StartGovernance(app.Services, orchestrator);
             DaemonLog.Listening(log, options.Socket, options.Listen is null ? "" : "and " + options.Listen);
         });
         app.Lifetime.ApplicationStopping.Register(() =>
@@ -124,6 +127,13 @@ public static class DaemonHost
         });
         app.Lifetime.ApplicationStopped.Register(() => File.Delete(options.Socket));
         return app;
+    }
+
+    /// <summary>Expiry on a timer, and the creates of approvals decided before a restart.</summary>
+    private static void StartGovernance(IServiceProvider services, Orchestrator orchestrator)
+    {
+        orchestrator.Governance.Start(services.GetRequiredService<TimeProvider>());
+        _ = Task.Run(orchestrator.ResumeApprovedAsync);
     }
 
     /// <summary>Before the warm pool fills: its joins are the first to gain. With

@@ -12,6 +12,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>Bearer token for TCP callers (from --token-file).</summary>
     public string? TcpToken { get; init; }
 
+    /// <summary>--tls-cert/--tls-key (and --tls-client-ca): TLS on the --listen listener; null: h2c.</summary>
+    public TcpTls? Tls { get; init; }
+
     /// <summary>The shared hot tier; null keeps audit's hot tier in this daemon's memory.</summary>
     public string? RedisUrl { get; init; }
 
@@ -40,8 +43,12 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --socket PATH      gRPC on this Unix socket (default /run/sandboxd/sandboxd.sock)
           --state-dir DIR    SQLite state, the default image, audit tiers (default /var/lib/sandboxd)
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
-          --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file
+          --listen ADDR:PORT also serve gRPC on TCP (h2c; TLS with --tls-cert); needs --token-file or principals
+                     with tokens in --config
           --token-file FILE  the bearer token TCP callers must send (first line of FILE)
+          --tls-cert FILE    TLS on --listen: the server certificate (PEM), with --tls-key FILE
+          --tls-client-ca F  with TLS: clients must present a certificate issued by this CA (PEM)
+          --insecure-listen  allow --listen off loopback without TLS (tokens then cross in clear)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
@@ -65,8 +72,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null, redis = null, tokenFile = null, config = null;
+        string? listen = null, redis = null, tokenFile = null, config = null, tlsCert = null, tlsKey = null, tlsClientCa = null;
         ListenAddress? metrics = null;
+        bool insecureListen = false;
         int warmEgress = 1;
         bool favorDynMods = true, stageTimings = false, jsonLogs = false;
         int warmPool = 2;
@@ -83,6 +91,10 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
                 case "--token-file": tokenFile = Value(); break;
+                case "--tls-cert": tlsCert = Value(); break;
+                case "--tls-key": tlsKey = Value(); break;
+                case "--tls-client-ca": tlsClientCa = Value(); break;
+                case "--insecure-listen": insecureListen = true; break;
                 case "--warm-egress":
                     warmEgress = int.TryParse(Value(), out var e) && e is >= 0 and <= 16 ? e : throw new ArgumentException("--warm-egress takes 0 to 16");
                     break;
@@ -111,12 +123,11 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        if (listen is not null && tokenFile is null)
-            throw new ArgumentException("--listen needs --token-file: TCP callers authenticate with a bearer token");
         string? token = tokenFile is null ? null : ReadToken(tokenFile);
+        var tls = ReadTls(listen, tlsCert, tlsKey, tlsClientCa, insecureListen);
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
-            Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
+            Network = network, RedisUrl = redis, TcpToken = token, Tls = tls, WarmEgress = warmEgress,
             FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config, Metrics = metrics,
             Lifecycle = lifecycle,
         };
@@ -132,6 +143,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["runtime_dir"] = RuntimeDir,
         ["listen"] = Listen ?? "",
         ["tcp_token"] = TcpToken is null ? "unset" : "set",
+        ["tcp_tls"] = Tls is null ? "off" : Tls.ClientCa is null ? "on" : "mutual",
         ["warm_pool"] = WarmPool.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["warm_egress"] = WarmEgress.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["egress_table"] = Network.Table,
@@ -171,5 +183,20 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
             throw new ArgumentException($"--token-file {path}: {e.Message}");
         }
         return token.Length >= 16 ? token : throw new ArgumentException($"--token-file {path}: the token must be at least 16 characters");
+    }
+
+    /// <summary>A token never crosses a network in clear: a --listen off loopback needs TLS
+    /// (or the explicit --insecure-listen, for a network the operator trusts).</summary>
+    private static TcpTls? ReadTls(string? listen, string? cert, string? key, string? clientCa, bool insecure)
+    {
+        if ((cert is null) != (key is null))
+            throw new ArgumentException("--tls-cert and --tls-key go together");
+        if (clientCa is not null && cert is null)
+            throw new ArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+        if (cert is not null && listen is null)
+            throw new ArgumentException("--tls-cert needs --listen: TLS is for the TCP listener");
+        if (listen is not null && cert is null && !insecure && !TcpTls.IsLoopback(listen))
+            throw new ArgumentException($"--listen {listen} is not loopback: give --tls-cert and --tls-key (bearer tokens never cross a network in clear), or --insecure-listen");
+        return cert is null ? null : TcpTls.Load(cert, key!, clientCa);
     }
 }

@@ -58,16 +58,17 @@ public static class GrpcEndpoints
     }
 
     /// <summary>Listens on TCP at "ADDR:PORT": "127.0.0.1:7443", "[::1]:7443", "localhost:7443"
-    /// or "0.0.0.0:7443". Cleartext: keep it on loopback or a trusted network.</summary>
-    public static void ListenTcp(KestrelServerOptions options, string addressAndPort) =>
-        ListenAddress.Parse(addressAndPort).Listen(options, HttpProtocols.Http2);
+    /// or "0.0.0.0:7443". Over TLS when <paramref name="tls"/> is given; cleartext (h2c) otherwise,
+    /// which the daemon allows on loopback only unless --insecure-listen.</summary>
+    public static void ListenTcp(KestrelServerOptions options, string addressAndPort, TcpTls? tls = null) =>
+        ListenAddress.Parse(addressAndPort).Listen(options, HttpProtocols.Http2, listen => tls?.Apply(listen));
 
     /// <summary>The usual setup: limits, the Unix socket, and TCP when an address is given.</summary>
-    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null)
+    public static void Configure(KestrelServerOptions options, string unixSocketPath, string? tcpAddress = null, TcpTls? tls = null)
     {
         ApplyLimits(options);
         ListenUnixSocket(options, unixSocketPath);
         if (!string.IsNullOrEmpty(tcpAddress))
-            ListenTcp(options, tcpAddress);
+            ListenTcp(options, tcpAddress, tls);
     }
 }

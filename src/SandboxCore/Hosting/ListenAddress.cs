@@ -26,12 +26,19 @@ public sealed record ListenAddress(IPAddress? Address, int Port)
         return new ListenAddress(address, port);
     }
 
-    public void Listen(KestrelServerOptions options, HttpProtocols protocols)
+    /// <summary>Binds it with these protocols; <paramref name="configure"/> adds to each endpoint (TLS).</summary>
+    public void Listen(KestrelServerOptions options, HttpProtocols protocols, Action<ListenOptions>? configure = null)
     {
+        void Endpoint(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            configure?.Invoke(listen);
+        }
+
         if (Address is null)
-            options.ListenLocalhost(Port, listen => listen.Protocols = protocols);
+            options.ListenLocalhost(Port, Endpoint);
         else
-            options.Listen(Address, Port, listen => listen.Protocols = protocols);
+            options.Listen(Address, Port, Endpoint);
     }
 
     public override string ToString() => Address switch

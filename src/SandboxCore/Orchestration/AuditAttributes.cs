@@ -10,17 +10,23 @@ namespace Sandboxd.Core.Orchestration;
 /// record and of `audit query --text`: only add. Kept here so Orchestrator reads as lifecycle.</summary>
 internal static class AuditAttributes
 {
-    public static Dictionary<string, string> Created(SandboxRecord record) => new()
+    public static Dictionary<string, string> Created(SandboxRecord record)
     {
-        ["image"] = record.Image.Length == 0 ? "(default)" : record.Image,
-        ["risk"] = record.Risk,
-        ["profile"] = record.Profile,
-        ["hostname"] = record.Hostname,
-        ["memory_bytes"] = Number(record.Limits.MemoryBytes),
-        ["pids"] = Number(record.Limits.Pids),
-        ["cpus"] = record.Limits.Cpus.ToString(CultureInfo.InvariantCulture),
-        ["disk_bytes"] = Number(record.Limits.DiskBytes),
-    };
+        var attributes = new Dictionary<string, string>
+        {
+            ["image"] = record.Image.Length == 0 ? "(default)" : record.Image,
+            ["risk"] = record.Risk,
+            ["profile"] = record.Profile,
+            ["hostname"] = record.Hostname,
+            ["memory_bytes"] = Number(record.Limits.MemoryBytes),
+            ["pids"] = Number(record.Limits.Pids),
+            ["cpus"] = record.Limits.Cpus.ToString(CultureInfo.InvariantCulture),
+            ["disk_bytes"] = Number(record.Limits.DiskBytes),
+        };
+        if (record.ProposalId.Length > 0)
+            attributes["proposal"] = record.ProposalId;
+        return attributes;
+    }
 
     public static Dictionary<string, string> Started(ExecSpec spec, string user) => new()
     {

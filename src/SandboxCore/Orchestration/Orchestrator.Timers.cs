@@ -163,12 +163,11 @@ public sealed partial class Orchestrator
         return sandbox;
     }
 
-    /// <summary>The deadline a create asks for: its ttl_ms from now, or none.</summary>
-    private static long DeadlineFor(CreateRequest request, long now)
+    /// <summary>A create's ttl_ms: at most ten years (the deadline is its plan's TTL from the create).</summary>
+    private static void CheckTtl(CreateRequest request)
     {
         if (request.TtlMs > (ulong)TimeSpan.FromDays(3650).TotalMilliseconds)
             throw new InvalidFieldException("ttl_ms", "at most ten years");
-        return request.TtlMs > 0 ? now + (long)request.TtlMs : 0;
     }
 
     /// <summary>WatchSandbox: the sandbox now, then its events until it is destroyed (or the call ends).</summary>

@@ -7,9 +7,7 @@ using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
-using Sandboxd.Governance.Profiles;
-using Sandboxd.Governance.Risk;
-using Sandboxd.Governance.Specs;
+using Sandboxd.Core.Orchestration.Governance;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Execution;
 using Sandboxd.Isolation.Images;
@@ -23,19 +21,32 @@ namespace Sandboxd.Core.Orchestration;
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
     SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, LifecycleOptions lifecycle,
-    SandboxWatchers watchers, ImageStore images) : IDisposable
+    SandboxWatchers watchers, ImageStore images, GovernanceGate governance) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
     public async Task<Sandbox> CreateAsync(CreateRequest request, StageClock? stages = null)
     {
-        using var imageUse = UseImage(request.Image, out var image, out var imageName);
-        var profile = LimitsResolver.Profile(request.Profile);
-        var limits = LimitsResolver.Resolve(profile, request.Resources);
         RequestChecks.Hostname(request.Hostname, "");
-        var network = SandboxNetwork.FromProto(request.Network);
-        var deadline = DeadlineFor(request, clock.GetUtcNow().ToUnixTimeMilliseconds());
-        var risk = RiskAssessor.Assess(GovernanceSpec(imageName.Length == 0 ? null : imageName, network), RiskPolicy.Default).Level;
+        CheckTtl(request);
+        // The image is checked (a name must be imported) before a proposal is made for it.
+        using (UseImage(request.Image, out _, out var named))
+        {
+            var call = Api.CallCorrelation.Current;
+            var plan = governance.Plan(request, named.Length == 0 ? null : named, call?.Principal);
+            if (plan.Spec is not null && governance.NeedsApproval(CallerTenant, plan.Risk))
+                return Propose(request, plan, call);
+            return await LaunchAsync(request, plan, stages).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates what <paramref name="plan"/> says, for the ambient caller's tenant.</summary>
+    private async Task<Sandbox> LaunchAsync(CreateRequest request, CreatePlan plan, StageClock? stages, string proposalId = "")
+    {
+        var (profile, limits, network, risk) = (plan.Profile, plan.Limits, plan.Network, plan.Risk);
+        // plan.Image: an imported image's name, a rootfs path, or null (built-in); held while in use.
+        using var imageUse = UseImage(plan.Image ?? "", out var image, out var imageName);
+        var deadline = plan.Ttl is { } ttl ? clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)ttl.TotalMilliseconds : 0;
         var tenant = CallerTenant;
         using var reservation = admission.Reserve(tenant, limits, _live.Values.Select(l => l.Record), store.Stopped());
         // Egress is attached to a taken (warm) sandbox like to a new one: it needs only init's netns.
@@ -57,6 +68,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             // Persisted now, not only on stop: a restarted daemon re-attaches a re-adopted sandbox with it.
             Network = network.ToProto(network.Policy).ToByteArray(),
             Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
+            ProposalId = proposalId,
         };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");
@@ -93,14 +105,6 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             SyscallAuditEvent.Attributes(notice));
         tag?.AfterAuditedCall(notice);
     }
-
-    /// <summary>Until creates name governance profiles, what this request changes of the LOW
-    /// built-in: its image and its egress (an allowlist of domains or none).</summary>
-    private static RequestSpec GovernanceSpec(string? image, SandboxNetwork network) => BuiltinProfiles.Low.Spec with
-    {
-        Image = image,
-        Network = network.IsEgress ? new NetworkPolicySpec(true, [], false) : NetworkPolicySpec.None,
-    };
 
     /// <summary>A sandbox whose network cannot be set up is not handed out half-made.</summary>
     private async Task<IEgressAttachment?> AttachAsync(string id, LaunchedSandbox launched, SandboxNetwork network)

@@ -24,7 +24,7 @@ public static class SandboxMapping
             Id = r.Id, State = r.State, Image = r.Image, Hostname = r.Hostname,
             CreatedUnixMs = r.CreatedUnixMs, StateChangedUnixMs = r.StateChangedUnixMs, StateCause = r.StateCause, InitPid = r.InitPid, Risk = r.Risk, Profile = r.Profile,
             Limits = new Resources { MemoryBytes = r.Limits.MemoryBytes, Pids = r.Limits.Pids, Cpus = r.Limits.Cpus, DiskBytes = r.Limits.DiskBytes },
-            DeadlineUnixMs = r.DeadlineUnixMs, IdleTimeoutMs = r.IdleTimeoutMs,
+            DeadlineUnixMs = r.DeadlineUnixMs, IdleTimeoutMs = r.IdleTimeoutMs, ProposalId = r.ProposalId,
         };
         // A stopped sandbox's network comes from its record: the policy it will resume with.
         if (r.Network.Length > 0)

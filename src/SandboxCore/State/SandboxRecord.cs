@@ -34,4 +34,7 @@ public sealed record SandboxRecord(
 
     /// <summary>Idle time after which it is stopped (ms); 0 = never.</summary>
     public long IdleTimeoutMs { get; init; }
+
+    /// <summary>The approved proposal whose one use created it; empty when none was needed.</summary>
+    public string ProposalId { get; init; } = "";
 }

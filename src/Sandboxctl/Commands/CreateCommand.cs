@@ -24,9 +24,16 @@ internal static class CreateCommand
         var policy = new EgressPolicyOptions();
         var resources = new ResourceOptions();
         var json = CommonOptions.Json();
-        var command = new Command("create", "create a sandbox and print its id") { image, hostname, network, transparent, ttl, idle, json };
+        var noWait = new Option<bool>("--no-wait") { Description = "a request that needs approval: print its proposal id and return" };
+        var waitFor = new Option<string?>("--wait-timeout") { Description = "wait at most this long for the approval (e.g. 10m; default: until the proposal is decided)" };
+        var overrides = new SpecOverrideOptions(withTtl: false);
+        var command = new Command("create", "create a sandbox and print its id (a risky one once its proposal is approved)")
+        {
+            image, hostname, network, transparent, ttl, idle, json, noWait, waitFor,
+        };
         policy.AddTo(command);
         resources.AddTo(command);
+        overrides.AddTo(command);
         command.Validators.Add(r =>
         {
             // Policy options on a none-mode sandbox would be ignored: refuse them here, as the daemon does.
@@ -47,7 +54,27 @@ internal static class CreateCommand
                 request.IdleTimeoutMs = (ulong)Sandboxd.Api.Client.DurationText.Parse("--idle-timeout", d).TotalMilliseconds;
             if (result.GetValue(network) == "egress")
                 request.Network = new NetworkConfig { Mode = NetworkMode.Egress, Policy = policy.Read(result), Transparent = result.GetValue(transparent) };
+            request.Overrides = overrides.Read(result);
             var sandbox = await client.CreateAsync(request, cancel: cancel);
+            if (sandbox.State == SandboxState.PendingApproval)
+            {
+                if (result.GetValue(noWait))
+                {
+                    Console.WriteLine(result.GetValue(json) ? CommonOptions.ToJson(sandbox) : sandbox.ProposalId);
+                    return 0;
+                }
+                var deadline = result.GetValue(waitFor) is { } w ? Sandboxd.Api.Client.DurationText.Parse("--wait-timeout", w) : (TimeSpan?)null;
+                var ended = await ProposalWait.FollowAsync(client, sandbox.ProposalId, deadline, cancel);
+                if (ended is not { SandboxId.Length: > 0 })
+                {
+                    var why = ended is null ? "not decided before --wait-timeout"
+                        : ended.CreateError.Length > 0 ? "approved, but its create failed: " + ended.CreateError
+                        : $"{ProposalText.Status(ended.Status)} ({ended.Decision})";
+                    await Console.Error.WriteLineAsync($"sandboxctl: proposal {sandbox.ProposalId} {why}");
+                    return 1;
+                }
+                sandbox = await client.GetAsync(ended.SandboxId, cancel);
+            }
             Console.WriteLine(result.GetValue(json) ? CommonOptions.ToJson(sandbox) : sandbox.Id);
             return 0;
         }));

@@ -8,7 +8,7 @@ namespace Sandboxd.Ctl.Commands;
 /// <summary>--profile, --memory 256M, --pids 128, --cpus 0.5, --disk 1G on create.</summary>
 internal sealed class ResourceOptions
 {
-    private readonly Option<string?> _profile = new("--profile") { Description = "default or strict (syscall filter and default limits)" };
+    private readonly Option<string?> _profile = new("--profile") { Description = "a profile: low, medium, high, critical or one of the profiles directory (default: your role's pattern); without an approval policy also default or strict" };
     private readonly Option<string?> _memory = new("--memory") { Description = "memory limit, e.g. 256M or 1G (swap off)" };
     private readonly Option<long?> _pids = new("--pids") { Description = "most processes and threads at once" };
     private readonly Option<double?> _cpus = new("--cpus") { Description = "CPU quota in cores, e.g. 0.5" };

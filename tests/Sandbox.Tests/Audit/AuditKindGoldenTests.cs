@@ -18,6 +18,7 @@ public sealed class AuditKindGoldenTests
         ("ResourceOomKilled", 60), ("ResourcePidsLimit", 61),
         ("GovernanceProposed", 70), ("GovernanceVoted", 71), ("GovernanceApproved", 72),
         ("GovernanceRejected", 73), ("GovernanceExpired", 74),
+        ("GovernanceApprovalUsed", 75),
     ];
 
     [Fact]

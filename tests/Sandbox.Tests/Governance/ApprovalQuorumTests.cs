@@ -32,7 +32,7 @@ public sealed class ApprovalQuorumTests : IDisposable
     public void A_low_request_needs_no_proposal()
     {
         var engine = _world.Engine();
-        Assert.False(engine.Matrix.NeedsApproval(RiskLevel.Low));
+        Assert.False(ApprovalMatrix.Default(People).NeedsApproval(RiskLevel.Low));
         Assert.Equal(GovernanceError.NoApprovalNeeded, Refused(() => Propose(engine, RiskLevel.Low)));
         Assert.Empty(engine.List(Admin));
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Sandboxd.Tests.Support;
 
@@ -14,6 +15,23 @@ public static class Sandboxctl
 
     /// <summary>`make build`'s NativeAOT binary, the one bin/sandboxctl runs.</summary>
     public static string NativeBinary => Path.Combine(RepoPaths.Root, "out", "sandboxctl", "sandboxctl");
+
+    /// <summary>The JIT build as another uid (setpriv; in <paramref name="gid"/> only, e.g. the socket's group).</summary>
+    public static async Task<Result> AsUidAsync(string socket, int uid, int gid, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--reuid", uid.ToString(CultureInfo.InvariantCulture), "--regid", gid.ToString(CultureInfo.InvariantCulture),
+                     "--clear-groups", "--", Path.Combine(AppContext.BaseDirectory, "sandboxctl"), "--socket", socket }.Concat(args))
+            start.ArgumentList.Add(a);
+        start.Environment["HOME"] = "/tmp";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
 
     public static async Task<Result> RunBinaryAsync(string executable, string socket, string? stdin, params string[] args)
     {

@@ -212,21 +212,7 @@ public sealed class TenancyDaemonTests
 
         private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
-        public async Task<Sandboxctl.Result> Ctl(int uid, params string[] args)
-        {
-            var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "--reuid", uid.ToString(CultureInfo.InvariantCulture), "--regid", Group.ToString(CultureInfo.InvariantCulture),
-                         "--clear-groups", "--", Path.Combine(AppContext.BaseDirectory, "sandboxctl"), "--socket", Daemon.Socket }.Concat(args))
-                start.ArgumentList.Add(a);
-            start.Environment["HOME"] = "/tmp";
-            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            return new Sandboxctl.Result(process.ExitCode, await stdout, await stderr);
-        }
+        public Task<Sandboxctl.Result> Ctl(int uid, params string[] args) => Sandboxctl.AsUidAsync(Daemon.Socket, uid, Group, args);
 
         public void Dispose()
         {
