@@ -27,6 +27,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>`--log-format json`: one JSON object per line (with the call's correlation ids).</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>--e2b-listen: E2B's control plane and envd protocol on this ADDR:PORT (null = off).</summary>
+    public string? E2bListen { get; init; }
+
     /// <summary>Idle stop, TTL warning, the sweeper's bound.</summary>
     public Orchestration.LifecycleOptions Lifecycle { get; init; } = new();
 
@@ -39,6 +42,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --runtime-dir DIR  sandbox mount points (default /run/sandboxd)
           --listen ADDR:PORT also serve gRPC on TCP (h2c); needs --token-file
           --token-file FILE  the bearer token TCP callers must send (first line of FILE)
+          --e2b-listen ADDR:PORT  serve E2B's API (control plane + envd, HTTP/1.1) for its SDKs;
+                             X-API-KEY is a principal's token (without a config, on loopback, any key)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
@@ -57,7 +62,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null, redis = null, tokenFile = null, config = null;
+        string? listen = null, redis = null, tokenFile = null, config = null, e2bListen = null;
         int warmEgress = 1;
         bool favorDynMods = true, stageTimings = false, jsonLogs = false;
         int warmPool = 2;
@@ -74,6 +79,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--runtime-dir": runtime = Value(); break;
                 case "--listen": listen = Value(); break;
                 case "--token-file": tokenFile = Value(); break;
+                case "--e2b-listen": e2bListen = Value(); break;
                 case "--warm-egress":
                     warmEgress = int.TryParse(Value(), out var e) && e is >= 0 and <= 16 ? e : throw new ArgumentException("--warm-egress takes 0 to 16");
                     break;
@@ -105,6 +111,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         {
             Network = network, RedisUrl = redis, TcpToken = token, WarmEgress = warmEgress,
             FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config, Lifecycle = lifecycle,
+            E2bListen = e2bListen,
         };
     }
 
@@ -117,6 +124,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["state_dir"] = StateDir,
         ["runtime_dir"] = RuntimeDir,
         ["listen"] = Listen ?? "",
+        ["e2b_listen"] = E2bListen ?? "",
         ["tcp_token"] = TcpToken is null ? "unset" : "set",
         ["warm_pool"] = WarmPool.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["warm_egress"] = WarmEgress.ToString(System.Globalization.CultureInfo.InvariantCulture),
