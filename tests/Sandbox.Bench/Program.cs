@@ -14,6 +14,9 @@ if (args.Length > 0 && args[0] == "load")
 if (args.Length > 0 && args[0] == "cli")
     return await CliBenchMain.RunAsync(args);
 
+if (args.Length > 0 && args[0] == "e2b")
+    return await E2bBenchMain.RunAsync(args);
+
 if (args.Length > 0 && args[0] == "seccomp")
     return await SeccompBenchMain.RunAsync(args);
 BenchOptions options;
