@@ -38,6 +38,8 @@ bench="$repo/tests/Sandbox.Bench/bin/Release/net10.0/Sandbox.Bench"
 # The second table: egress proxy latency and throughput against a direct connection, and the
 # network's cost in create (its own netns test host, removed afterwards; under a minute).
 "$bench" network --sandboxd "$daemon" --out "$out/network.md"
+# E2B's SDK cycle (create → commands.run("true") → kill) beside the same cycle over gRPC.
+"$bench" e2b --sandboxd "$daemon" --out "$out/e2b.md"
 
 # sandboxctl's start-up: `sandboxctl list` from the NativeAOT build beside the JIT build (hyperfine).
 "$bench" cli --sandboxd "$daemon" --native "$repo/out/sandboxctl/sandboxctl" --jit "$repo/out/sandboxctl-jit/sandboxctl" --out "$out/cli.md"

@@ -17,6 +17,7 @@ packages=(
   curl                 # HTTP clients inside sandboxes in the network tests
   util-linux           # nsenter, for attaching egress networks
   tmux                 # the real terminal the exec -it tests type into
+  nodejs               # E2B's JavaScript SDK drives the E2B listener in the tests
 )
 
 missing=()
@@ -36,4 +37,13 @@ if ((${#missing[@]})); then
 fi
 
 command -v dotnet >/dev/null || { echo "deps: the .NET SDK (dotnet) is required" >&2; exit 1; }
+
+# E2B's SDK, pinned by tests/e2b/package-lock.json; installed again only when the lockfile changed.
+command -v npm >/dev/null || { echo "deps: npm is required (for tests/e2b)" >&2; exit 1; }
+lock_sum=$(sha256sum tests/e2b/package-lock.json | cut -d' ' -f1)
+if [[ "$(cat tests/e2b/node_modules/.sandboxd-lock 2>/dev/null)" != "$lock_sum" ]]; then
+  echo "deps: npm ci in tests/e2b"
+  (cd tests/e2b && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_sum" > tests/e2b/node_modules/.sandboxd-lock
+fi
 echo "deps: ok"

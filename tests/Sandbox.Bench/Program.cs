@@ -17,6 +17,9 @@ if (args.Length > 0 && args[0] == "cli")
 if (args.Length > 0 && args[0] == "files")
     return await FilesBenchMain.RunAsync(args);
 
+if (args.Length > 0 && args[0] == "e2b")
+    return await E2bBenchMain.RunAsync(args);
+
 if (args.Length > 0 && args[0] == "seccomp")
     return await SeccompBenchMain.RunAsync(args);
 BenchOptions options;

@@ -34,8 +34,9 @@ public sealed class ExecutionsService(Orchestrator orchestrator) : Executions.Ex
         }
     }
 
-    /// <summary>Replays both rings from the offsets, follows them live, then sends the exit status.</summary>
-    private static async Task FollowAsync(Execution execution, long stdoutAt, long stderrAt, Func<AttachResponse, CancellationToken, Task> write,
+    /// <summary>Replays both rings from the offsets, follows them live, then sends the exit status
+    /// (also the E2B listener's way to stream an execution).</summary>
+    internal static async Task FollowAsync(Execution execution, long stdoutAt, long stderrAt, Func<AttachResponse, CancellationToken, Task> write,
         CancellationToken cancel)
     {
         var streams = new (OutputRing Ring, string Name, long At)[]

@@ -94,11 +94,10 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
         var header = requestStream.Current.Header;
         var mode = Mode("header.mode", header.Mode, 0x1A4 /* 0644 */);
         using var files = orchestrator.OpenFiles(header.SandboxId, header.User, out var live);
-        long budget = live.Record.Limits.DiskBytes;
-        long written = 0;
         using (var file = files.OpenWrite(header.Path, mode, header.CreateParents, header.Append, out bool created))
         {
             long before = header.Append ? RandomAccess.GetLength(file) : 0;
+            var upload = new FileUpload(file, header.Path, live.Record.Limits.DiskBytes);
             try
             {
                 while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
@@ -106,19 +105,7 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
                     var part = requestStream.Current;
                     if (part.PartCase != WriteFileRequest.PartOneofCase.Data)
                         throw new InvalidFieldException("data", "only the first message may be a header");
-                    written += part.Data.Length;
-                    if (budget > 0 && written > budget)
-                        throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                            $"{header.Path}: more than the sandbox's disk budget of {budget} bytes"));
-                    try
-                    {
-                        SandboxFiles.Write(file, header.Path, part.Data.Span);
-                    }
-                    catch (SandboxFileException e) when (e.ErrorNumber is 28 or 122)
-                    {
-                        throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                            $"{header.Path}: no space left on the sandbox's disk after {written - part.Data.Length} bytes (ENOSPC; disk budget {budget} bytes)"));
-                    }
+                    upload.Write(part.Data.Span);
                 }
             }
             catch

@@ -77,6 +77,7 @@ public static class DaemonHost
         services.RemoveAll(typeof(IServiceMethodProvider<>));
         services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(StrictMessageMethodProvider<>));
         services.AddGrpcReflection();
+        E2b.E2bServer.AddTo(services, options.E2bListen);
         services.AddGrpcHealthChecks().AddCheck<StateStoreHealthCheck>("state-store");
 
         var app = builder.Build();

@@ -33,6 +33,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     /// <summary>`--metrics ADDR:PORT`: Prometheus text on http://ADDR:PORT/metrics; null = not served.</summary>
     public ListenAddress? Metrics { get; init; }
 
+    /// <summary>--e2b-listen: E2B's control plane and envd protocol on this ADDR:PORT (null = off).</summary>
+    public string? E2bListen { get; init; }
+
     /// <summary>Idle stop, TTL warning, the sweeper's bound.</summary>
     public Orchestration.LifecycleOptions Lifecycle { get; init; } = new();
 
@@ -49,6 +52,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --tls-cert FILE    TLS on --listen: the server certificate (PEM), with --tls-key FILE
           --tls-client-ca F  with TLS: clients must present a certificate issued by this CA (PEM)
           --insecure-listen  allow --listen off loopback without TLS (tokens then cross in clear)
+          --e2b-listen ADDR:PORT  serve E2B's API (control plane + envd, HTTP/1.1) for its SDKs;
+                             X-API-KEY is a principal's token (without a config, on loopback, any key)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
@@ -72,7 +77,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
     public static DaemonOptions Parse(IReadOnlyList<string> args)
     {
         string socket = "/run/sandboxd/sandboxd.sock", state = "/var/lib/sandboxd", runtime = "/run/sandboxd";
-        string? listen = null, redis = null, tokenFile = null, config = null, tlsCert = null, tlsKey = null, tlsClientCa = null;
+        string? listen = null, redis = null, tokenFile = null, config = null, tlsCert = null, tlsKey = null, tlsClientCa = null, e2bListen = null;
         ListenAddress? metrics = null;
         bool insecureListen = false;
         int warmEgress = 1;
@@ -95,6 +100,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
                 case "--tls-key": tlsKey = Value(); break;
                 case "--tls-client-ca": tlsClientCa = Value(); break;
                 case "--insecure-listen": insecureListen = true; break;
+                case "--e2b-listen": e2bListen = Value(); break;
                 case "--warm-egress":
                     warmEgress = int.TryParse(Value(), out var e) && e is >= 0 and <= 16 ? e : throw new ArgumentException("--warm-egress takes 0 to 16");
                     break;
@@ -130,6 +136,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
             Network = network, RedisUrl = redis, TcpToken = token, Tls = tls, WarmEgress = warmEgress,
             FavorDynMods = favorDynMods, StageTimings = stageTimings, JsonLogs = jsonLogs, ConfigPath = config, Metrics = metrics,
             Lifecycle = lifecycle,
+            E2bListen = e2bListen,
         };
     }
 
@@ -142,6 +149,7 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         ["state_dir"] = StateDir,
         ["runtime_dir"] = RuntimeDir,
         ["listen"] = Listen ?? "",
+        ["e2b_listen"] = E2bListen ?? "",
         ["tcp_token"] = TcpToken is null ? "unset" : "set",
         ["tcp_tls"] = Tls is null ? "off" : Tls.ClientCa is null ? "on" : "mutual",
         ["warm_pool"] = WarmPool.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -146,14 +146,31 @@ public sealed partial class Orchestrator
     public Sandbox ExtendTtl(string id, ulong extendMs)
     {
         RequestChecks.SandboxId("id", id);
-        if (extendMs == 0 || extendMs > (ulong)TimeSpan.FromDays(3650).TotalMilliseconds)
+        if (extendMs == 0 || extendMs > MaxTtlMs)
             throw new InvalidFieldException("extend_ms", "must be more than 0 and at most ten years");
+        return MoveDeadline(id, "extend its TTL", (current, now) => Math.Max(current, now) + (long)extendMs);
+    }
+
+    /// <summary>Sets the TTL to end ttlMs from now, earlier or later than it was (E2B's
+    /// setTimeout: a sandbox's timeout counts from the call).</summary>
+    public Sandbox SetTtl(string id, ulong ttlMs)
+    {
+        RequestChecks.SandboxId("id", id);
+        if (ttlMs == 0 || ttlMs > MaxTtlMs)
+            throw new InvalidFieldException("timeout", "must be more than 0 and at most ten years");
+        return MoveDeadline(id, "set its TTL", (_, now) => now + (long)ttlMs);
+    }
+
+    private static readonly ulong MaxTtlMs = (ulong)TimeSpan.FromDays(3650).TotalMilliseconds;
+
+    private Sandbox MoveDeadline(string id, string verb, Func<long, long, long> deadlineFrom)
+    {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         TryGetVisible(id, out var live);
         var record = live?.Record ?? VisibleRecord(store.Find(id)) ?? throw new SandboxNotFoundException(id);
         if (record.State is SandboxState.Destroyed or SandboxState.Destroying or SandboxState.Failed)
-            throw new SandboxStateException(id, record.State, "extend its TTL");
-        var deadline = Math.Max(record.DeadlineUnixMs, now) + (long)extendMs;
+            throw new SandboxStateException(id, record.State, verb);
+        var deadline = deadlineFrom(record.DeadlineUnixMs, now);
         store.SetDeadline(id, deadline);
         if (live is not null)
             live.Record = live.Record with { DeadlineUnixMs = deadline };
@@ -166,7 +183,7 @@ public sealed partial class Orchestrator
     /// <summary>A create's ttl_ms: at most ten years (the deadline is its plan's TTL from the create).</summary>
     private static void CheckTtl(CreateRequest request)
     {
-        if (request.TtlMs > (ulong)TimeSpan.FromDays(3650).TotalMilliseconds)
+        if (request.TtlMs > MaxTtlMs)
             throw new InvalidFieldException("ttl_ms", "at most ten years");
     }
 
