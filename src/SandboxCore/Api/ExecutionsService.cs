@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Sandboxd.Api.V1;
+using Sandboxd.Core.Api.Mapping;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.Orchestration.Executions;
 using Sandboxd.Isolation.Execution;
@@ -14,7 +15,7 @@ public sealed class ExecutionsService(Orchestrator orchestrator) : Executions.Ex
     private const int ChunkBytes = 64 * 1024;
 
     public override async Task<ExecutionInfo> Start(StartExecutionRequest request, ServerCallContext context) =>
-        (await orchestrator.StartExecutionAsync(request).ConfigureAwait(false)).ToInfo();
+        (await orchestrator.StartExecutionAsync(request.FromProto()).ConfigureAwait(false)).ToInfo();
 
     public override Task<ListExecutionsResponse> List(ListExecutionsRequest request, ServerCallContext context) =>
         Task.FromResult(new ListExecutionsResponse { Executions = { orchestrator.ListExecutions(request.SandboxId).Select(e => e.ToInfo()) } });
@@ -71,7 +72,7 @@ public sealed class ExecutionsService(Orchestrator orchestrator) : Executions.Ex
             await Task.WhenAny(waits).WaitAsync(cancel).ConfigureAwait(false);
         }
         var exit = await execution.Exit.WaitAsync(cancel).ConfigureAwait(false);
-        await write(new AttachResponse { Exit = exit }, cancel).ConfigureAwait(false);
+        await write(new AttachResponse { Exit = exit.ToExitStatus() }, cancel).ConfigureAwait(false);
     }
 
     public override async Task<SendInputResponse> SendInput(SendInputRequest request, ServerCallContext context)
@@ -110,8 +111,9 @@ public sealed class ExecutionsService(Orchestrator orchestrator) : Executions.Ex
         return new KillResponse { Killed = killed };
     }
 
-    public override Task<ExitStatus> Wait(ExecutionRef request, ServerCallContext context) =>
-        orchestrator.FindExecution(request.SandboxId, request.ExecutionId).Exit.WaitAsync(context.CancellationToken);
+    public override async Task<ExitStatus> Wait(ExecutionRef request, ServerCallContext context) =>
+        (await orchestrator.FindExecution(request.SandboxId, request.ExecutionId).Exit.WaitAsync(context.CancellationToken).ConfigureAwait(false))
+            .ToExitStatus();
 
     /// <summary>Starts a command on a pty, then relays: the request stream's input, resizes and
     /// signals to it, its output and exit status back.</summary>
@@ -124,9 +126,7 @@ public sealed class ExecutionsService(Orchestrator orchestrator) : Executions.Ex
         var first = requestStream.Current;
         if (first.PayloadCase != TerminalRequest.PayloadOneofCase.Start)
             throw new InvalidFieldException("start", "the first message must be start");
-        var start = first.Start.Clone();
-        start.Tty = true;
-        var execution = await orchestrator.StartExecutionAsync(start).ConfigureAwait(false);
+        var execution = await orchestrator.StartExecutionAsync(first.Start.FromProto() with { Tty = true }).ConfigureAwait(false);
         using var writer = new SerializedStreamWriter<TerminalResponse>(responseStream);
         await writer.WriteAsync(new TerminalResponse { Started = execution.ToInfo() }, cancel).ConfigureAwait(false);
         var input = RelayInputAsync(requestStream, execution, cancel);

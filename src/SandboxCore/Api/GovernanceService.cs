@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Sandboxd.Api.V1;
 using Sandboxd.Core.Orchestration;
+using Sandboxd.Core.Api.Mapping;
 using Sandboxd.Core.Orchestration.Governance;
 using Sandboxd.Governance;
 using Sandboxd.Governance.Approval;
@@ -23,14 +24,14 @@ public sealed class GovernanceService(Orchestrator orchestrator) : Sandboxd.Api.
     public override Task<Assessment> Assess(AssessRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        var spec = Gate.Resolve(request.Profile, caller.Principal?.Roles ?? [], SpecMapping.FromProto(request.Overrides, "overrides"));
+        var spec = Gate.Resolve(request.Profile, caller.Principal?.Roles ?? [], SpecMapping.FromRequest(request.Overrides is { } o ? SpecProtoMapping.FromProto(o) : null, "overrides"));
         var assessment = GovernanceGate.Assess(spec);
         var answer = new Assessment
         {
-            Level = SpecMapping.Name(assessment.Level), Spec = SpecMapping.ToProto(spec), SpecSha256 = Sandboxd.Governance.Specs.SpecEncoding.Hash(spec),
+            Level = SpecMapping.Name(assessment.Level), Spec = SpecProtoMapping.ToProto(spec), SpecSha256 = Sandboxd.Governance.Specs.SpecEncoding.Hash(spec),
             NeedsApproval = Gate.NeedsApproval(caller.Tenant, assessment.Level),
         };
-        answer.Findings.AddRange(SpecMapping.ToProto(assessment.Findings));
+        answer.Findings.AddRange(SpecProtoMapping.ToProto(assessment.Findings));
         if (answer.NeedsApproval)
             answer.ApprovalRule = Rule(Gate.PolicyFor(caller.Tenant, assessment.Level));
         return Task.FromResult(answer);
@@ -109,7 +110,7 @@ public sealed class GovernanceService(Orchestrator orchestrator) : Sandboxd.Api.
         {
             var message = new ProposalEvent { Kind = (ProposalEventKind)(int)change.Kind, Proposal = ToProto(change.Proposal) };
             if (change.Vote is { } vote)
-                message.Vote = ProposalMapping.ToProto(vote);
+                message.Vote = ProposalProtoMapping.ToProto(vote);
             await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
         }
     }
@@ -125,15 +126,15 @@ public sealed class GovernanceService(Orchestrator orchestrator) : Sandboxd.Api.
         (id.Length == 0 ? throw new InvalidFieldException("id", "required") : Engine.Get(actor, id))
         ?? throw new GovernanceException(GovernanceError.ProposalNotFound, $"proposal: no proposal '{id}'");
 
-    private Proposal ToProto(Sandboxd.Governance.Approval.Proposal p) => ProposalMapping.ToProto(p, Gate.Requests.Find(p.Id));
+    private Proposal ToProto(Sandboxd.Governance.Approval.Proposal p) => ProposalProtoMapping.ToProto(p, Gate.Requests.Find(p.Id));
 
     private static Actor Actor(ServerCallContext context) => GovernanceGate.ActorOf(context.Caller());
 
     private static ProfileView View(string name, string? source, Sandboxd.Governance.Specs.RequestSpec spec)
     {
         var assessment = GovernanceGate.Assess(spec);
-        var view = new ProfileView { Name = name, Source = source ?? "", Spec = SpecMapping.ToProto(spec), Level = SpecMapping.Name(assessment.Level) };
-        view.Findings.AddRange(SpecMapping.ToProto(assessment.Findings));
+        var view = new ProfileView { Name = name, Source = source ?? "", Spec = SpecProtoMapping.ToProto(spec), Level = SpecMapping.Name(assessment.Level) };
+        view.Findings.AddRange(SpecProtoMapping.ToProto(assessment.Findings));
         return view;
     }
 

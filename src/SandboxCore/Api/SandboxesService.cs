@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Sandboxd.Api.V1;
+using Sandboxd.Core.Api.Mapping;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation.Execution;
 
@@ -13,15 +14,15 @@ public sealed class SandboxesService(Orchestrator orchestrator, StageTimings tim
     public override async Task<Sandbox> Create(CreateRequest request, ServerCallContext context)
     {
         var stages = timings.Begin("create");
-        var sandbox = await orchestrator.CreateAsync(request, stages).ConfigureAwait(false);
+        var sandbox = await orchestrator.CreateAsync(request.FromProto(), stages).ConfigureAwait(false);
         timings.End(stages);
-        return sandbox;
+        return sandbox.ToProto();
     }
 
-    public override Task<Sandbox> Get(GetRequest request, ServerCallContext context) => Task.FromResult(orchestrator.Get(request.Id));
+    public override Task<Sandbox> Get(GetRequest request, ServerCallContext context) => Task.FromResult(orchestrator.Get(request.Id).ToProto());
 
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context) =>
-        Task.FromResult(new ListResponse { Sandboxes = { orchestrator.List() } });
+        Task.FromResult(new ListResponse { Sandboxes = { orchestrator.List().Select(s => s.ToProto()) } });
 
     public override async Task<DestroyResponse> Destroy(DestroyRequest request, ServerCallContext context)
     {
@@ -32,7 +33,8 @@ public sealed class SandboxesService(Orchestrator orchestrator, StageTimings tim
     }
 
     public override Task<Sandbox> UpdateNetworkPolicy(UpdateNetworkPolicyRequest request, ServerCallContext context) =>
-        Task.FromResult(orchestrator.UpdateNetworkPolicy(request));
+        Task.FromResult(orchestrator.UpdateNetworkPolicy(request.SandboxId,
+            request.Policy is { } policy ? NetworkProtoMapping.FromProto(policy) : null).ToProto());
 
     /// <summary>Streams the command's output as it comes, then its exit status. The call's token
     /// fires when the client leaves or its grpc-timeout passes, and that kills the command.</summary>
@@ -40,13 +42,13 @@ public sealed class SandboxesService(Orchestrator orchestrator, StageTimings tim
     {
         var stages = timings.Begin("exec");
         using var writer = new SerializedStreamWriter<ExecuteResponse>(responseStream);
-        var outcome = await orchestrator.ExecuteAsync(request, (stream, data) =>
+        var outcome = await orchestrator.ExecuteAsync(request.FromProto(), (stream, data) =>
         {
             var chunk = ByteString.CopyFrom(data.Span);
             var message = stream == OutputStream.Stdout ? new ExecuteResponse { Stdout = chunk } : new ExecuteResponse { Stderr = chunk };
             return new ValueTask(writer.WriteAsync(message, context.CancellationToken));
         }, context.CancellationToken, stages).ConfigureAwait(false);
-        await writer.WriteLastAsync(new ExecuteResponse { Exit = ExecutionMapping.ToExitStatus(outcome) }, context.CancellationToken).ConfigureAwait(false);
+        await writer.WriteLastAsync(new ExecuteResponse { Exit = outcome.ToExitStatus() }, context.CancellationToken).ConfigureAwait(false);
         stages?.Mark("response");
         timings.End(stages);
     }

@@ -46,6 +46,7 @@ public static class DaemonHost
         services.AddSingleton(TestClock.FromEnvironment() ?? TimeProvider.System);
         services.AddSingleton(options.Lifecycle);
         services.AddSingleton<SandboxWatchers>();
+        services.AddSingleton<IStoredForms, Sandboxd.Core.Api.Mapping.ProtoStoredForms>();
         services.AddSingleton(config);
         services.AddSingleton(_ => new SqliteStateStore(Path.Combine(options.StateDir, "sandboxd.db")));
         services.AddSingleton(_ => new SandboxLauncher(options.StateDir, options.RuntimeDir, CgroupManagerFactory.Detect()));

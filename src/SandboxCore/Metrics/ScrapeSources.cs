@@ -1,7 +1,7 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Audit.Pipeline;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Governance.Approval;
+using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.Metrics;
 

@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Core.Orchestration;
 using IsolationPolicy = Sandboxd.Isolation.Network.EgressPolicy;
 
@@ -11,27 +10,21 @@ public sealed record SandboxNetwork(NetworkMode Mode, IsolationPolicy Policy, bo
 
     public bool IsEgress => Mode == NetworkMode.Egress;
 
-    public static SandboxNetwork FromProto(NetworkConfig? config)
+    public static SandboxNetwork From(NetworkRequest? request)
     {
-        if (config is null)
+        if (request is null)
             return None;
-        switch (config.Mode)
+        switch (request.Mode)
         {
             case NetworkMode.None:
                 // A policy without a network would be silently ignored; say so instead.
-                if (config.Policy is not null || config.Transparent)
+                if (request.Policy is not null || request.Transparent)
                     throw new InvalidFieldException("network.mode", "policy and transparent need NETWORK_MODE_EGRESS");
                 return None;
             case NetworkMode.Egress:
-                return new SandboxNetwork(NetworkMode.Egress, EgressPolicyMapping.FromProto(config.Policy, "network.policy"),
-                    config.Transparent);
+                return new SandboxNetwork(NetworkMode.Egress, EgressPolicyChecks.Check(request.Policy, "network.policy"), request.Transparent);
             default:
-                throw new InvalidFieldException("network.mode", $"{(int)config.Mode} is not a network mode");
+                throw new InvalidFieldException("network.mode", $"{(int)request.Mode} is not a network mode");
         }
     }
-
-    /// <summary>With the policy in force now, which an update may have replaced since create.</summary>
-    public NetworkConfig ToProto(IsolationPolicy current) => IsEgress
-        ? new NetworkConfig { Mode = Mode, Policy = EgressPolicyMapping.ToProto(current), Transparent = Transparent }
-        : new NetworkConfig { Mode = NetworkMode.None };
 }

@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Core.State;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Profiles;
@@ -15,9 +14,9 @@ public static class LimitsResolver
         BuiltinSandboxProfiles.Find(name.Length == 0 ? "default" : name)
         ?? throw new InvalidFieldException("profile", $"'{name}' is unknown (known: {string.Join(", ", BuiltinSandboxProfiles.All.Select(p => p.Name))})");
 
-    public static SandboxLimits Resolve(SandboxProfile profile, Resources? overrides)
+    public static SandboxLimits Resolve(SandboxProfile profile, ResourceRequest? overrides)
     {
-        var r = overrides ?? new Resources();
+        var r = overrides ?? new ResourceRequest();
         long memory = r.MemoryBytes != 0 ? r.MemoryBytes : profile.Limits.MemoryBytes ?? 0;
         long pids = r.Pids != 0 ? r.Pids : profile.Limits.Pids ?? 0;
         double cpus = r.Cpus != 0 ? r.Cpus : profile.Limits.CpuQuota ?? 0;

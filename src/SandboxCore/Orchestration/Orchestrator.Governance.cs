@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
-using Sandboxd.Api.V1;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Orchestration.Governance;
 using Sandboxd.Governance;
 using Sandboxd.Governance.Approval;
 using Proposal = Sandboxd.Governance.Approval.Proposal;
 using ProposalStatus = Sandboxd.Governance.Approval.ProposalStatus;
+using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.Orchestration;
 
@@ -16,7 +16,7 @@ public sealed partial class Orchestrator
     public GovernanceGate Governance => governance;
 
     /// <summary>A quota the request could never fit is refused now, not after the votes.</summary>
-    private Sandbox Propose(CreateRequest request, CreatePlan plan, Api.CallCorrelation? call)
+    private SandboxView Propose(CreateSandbox request, CreatePlan plan, Api.CallCorrelation? call)
     {
         var tenant = CallerTenant;
         using (admission.Reserve(tenant, plan.Limits, _live.Values.Select(l => l.Record)))
@@ -24,14 +24,11 @@ public sealed partial class Orchestrator
         }
         var proposal = governance.Propose(call, tenant, request, plan);
         LogProposed(proposal.Id, SpecMapping.Name(proposal.Level));
-        var pending = new Sandbox
-        {
-            State = SandboxState.PendingApproval, ProposalId = proposal.Id, Risk = SpecMapping.Name(proposal.Level), Profile = proposal.Spec.Profile,
-            Image = plan.Image ?? "", Hostname = request.Hostname, CreatedUnixMs = proposal.CreatedAt.ToUnixTimeMilliseconds(),
-            StateChangedUnixMs = proposal.CreatedAt.ToUnixTimeMilliseconds(), StateCause = "waiting for approval",
-        };
-        pending.Labels.Add(request.Labels);
-        return pending;
+        // No sandbox exists yet: no id, no init, nothing stored.
+        var created = proposal.CreatedAt.ToUnixTimeMilliseconds();
+        return new SandboxView(new SandboxRecord("", SandboxState.PendingApproval, plan.Image ?? "", request.Hostname, created, 0,
+            SpecMapping.Name(proposal.Level), new Dictionary<string, string>(request.Labels), proposal.Spec.Profile, plan.Limits, created,
+            "waiting for approval") { ProposalId = proposal.Id });
     }
 
     /// <summary>Votes and, when this vote approved it, the create. Only the vote that decides sees
@@ -69,7 +66,7 @@ public sealed partial class Orchestrator
         {
             var stored = governance.Requests.Find(approved.Id)
                 ?? throw new GovernanceException(GovernanceError.ProposalNotFound, $"{approved.Id}: its create request is not stored");
-            var request = CreateRequest.Parser.ParseFrom(stored.Request);
+            var request = governance.StoredCreate(stored.Request);
             after = governance.Engine.Use(GovernanceGate.Daemon, approved.Id, approved.Spec);
             // The create runs as the proposer's tenant, whoever cast the deciding vote.
             Api.CallCorrelation.Current = new Api.CallCorrelation(approved.Tenant, false, null,

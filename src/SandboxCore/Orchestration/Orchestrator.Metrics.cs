@@ -1,4 +1,4 @@
-using Sandboxd.Api.V1;
+using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.Orchestration;
 

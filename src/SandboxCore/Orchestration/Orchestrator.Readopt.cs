@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Sandboxd.Api.V1;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
@@ -30,7 +29,7 @@ public sealed partial class Orchestrator
             {
                 try
                 {
-                    var network = record.Network.Length > 0 ? SandboxNetwork.FromProto(NetworkConfig.Parser.ParseFrom(record.Network)) : SandboxNetwork.None;
+                    var network = StoredNetwork(record);
                     var launched = launcher.Readopt(record.Id, record.InitPid, LimitsResolver.Profile(record.Profile),
                         record.Image.Length > 0 ? record.Image : null, record.IdRangeBase, record.State == SandboxState.Paused);
                     lock (adopted)

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
-using Sandboxd.Api.V1;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
@@ -17,9 +15,9 @@ public sealed partial class Orchestrator
     /// <summary>One stop or resume at a time per sandbox; the second caller sees the first's result.</summary>
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new();
 
-    public Task<Sandbox> StopAsync(string id) => StopAsync(id, "stopped");
+    public Task<SandboxView> StopAsync(string id) => StopAsync(id, "stopped");
 
-    private async Task<Sandbox> StopAsync(string id, string cause)
+    private async Task<SandboxView> StopAsync(string id, string cause)
     {
         RequestChecks.SandboxId("id", id);
         var turn = _turns.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
@@ -29,7 +27,7 @@ public sealed partial class Orchestrator
             if (!TryGetVisible(id, out var live))
             {
                 var record = VisibleRecord(store.Find(id)) ?? throw new SandboxNotFoundException(id);
-                return record.State == SandboxState.Stopped ? ToProto(record) : throw new SandboxStateException(id, record.State, "stop");
+                return record.State == SandboxState.Stopped ? View(record) : throw new SandboxStateException(id, record.State, "stop");
             }
             lock (live)
             {
@@ -38,14 +36,14 @@ public sealed partial class Orchestrator
                     throw new SandboxStateException(id, state, "stop");
                 // The idle timer looked a moment ago; a call that came since keeps it running.
                 if (cause == IdleCause && !StillIdle(live))
-                    return ToProto(live);
+                    return View(live);
                 // Out of the live set first: its init's death is a stop, not a failure (WatchInitAsync).
                 if (!_live.TryRemove(id, out _))
                     throw new SandboxNotFoundException(id);
                 Transition(id, live, state, SandboxState.Stopping, cause);
                 live.Launched.Cgroup.Thaw(); // frozen processes die only once thawed
             }
-            store.SetNetwork(id, live.Network.ToProto(live.Egress?.Policy ?? live.Network.Policy).ToByteArray());
+            store.SetNetwork(id, forms.EncodeNetwork(live.Network, live.Egress?.Policy ?? live.Network.Policy));
             try
             {
                 await networks.DetachAsync(id, live.Egress).ConfigureAwait(false);
@@ -62,7 +60,7 @@ public sealed partial class Orchestrator
             await live.Files.SettledAsync().ConfigureAwait(false);
             Transition(id, live, SandboxState.Stopping, SandboxState.Stopped, cause);
             LogStopped(id, cause);
-            return ToProto(store.Find(id)!);
+            return View(store.Find(id)!);
         }
         finally
         {
@@ -79,9 +77,9 @@ public sealed partial class Orchestrator
         turn.Release();
     }
 
-    public Task<Sandbox> ResumeAsync(string id) => ResumeAsync(id, "resumed");
+    public Task<SandboxView> ResumeAsync(string id) => ResumeAsync(id, "resumed");
 
-    private async Task<Sandbox> ResumeAsync(string id, string cause)
+    private async Task<SandboxView> ResumeAsync(string id, string cause)
     {
         RequestChecks.SandboxId("id", id);
         var turn = _turns.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
@@ -89,7 +87,7 @@ public sealed partial class Orchestrator
         try
         {
             if (TryGetVisible(id, out var running))
-                return running.Record.State == SandboxState.Running ? ToProto(running)
+                return running.Record.State == SandboxState.Running ? View(running)
                     : throw new SandboxStateException(id, running.Record.State, "resume");
             var record = VisibleRecord(store.Find(id)) ?? throw new SandboxNotFoundException(id);
             if (record.State != SandboxState.Stopped)
@@ -115,7 +113,7 @@ public sealed partial class Orchestrator
             NoteActivity(live);
             _ = WatchInitAsync(live);
             LogResumed(id, live.Launched.InitPid, cause);
-            return ToProto(live);
+            return View(live);
         }
         finally
         {
@@ -129,7 +127,7 @@ public sealed partial class Orchestrator
     {
         var id = record.Id;
         var profile = LimitsResolver.Profile(record.Profile);
-        var network = record.Network.Length > 0 ? SandboxNetwork.FromProto(NetworkConfig.Parser.ParseFrom(record.Network)) : SandboxNetwork.None;
+        var network = StoredNetwork(record);
         // The recorded image is a name (or a path): resolved again, and held while init starts on it.
         using var imageUse = UseImage(record.Image, out var rootfs, out _);
         var spec = new SandboxSpec(id, rootfs, record.Hostname, profile,
@@ -168,7 +166,7 @@ public sealed partial class Orchestrator
     }
 
     /// <summary>Stopped sandboxes, for List beside the live ones.</summary>
-    private IEnumerable<Sandbox> VisibleStopped() => store.Stopped().Where(Visible).Select(r => ToProto(r));
+    private IEnumerable<SandboxView> VisibleStopped() => store.Stopped().Where(Visible).Select(r => View(r));
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "sandbox {Id} stopped ({Cause})")]
     private partial void LogStopped(string id, string cause);

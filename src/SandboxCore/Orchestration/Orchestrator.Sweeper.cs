@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Core.State;
 using Sandboxd.Isolation.Cgroups;
 using Sandboxd.Isolation.Filesystem;

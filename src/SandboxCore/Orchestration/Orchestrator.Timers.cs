@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Sandboxd.Api.V1;
 using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.Orchestration;
@@ -77,7 +76,7 @@ public sealed partial class Orchestrator
         if (remaining <= lifecycle.TtlWarning.TotalMilliseconds && _warned.GetValueOrDefault(record.Id) != record.DeadlineUnixMs)
         {
             _warned[record.Id] = record.DeadlineUnixMs;
-            watchers.Publish(record.Id, new SandboxEvent { Kind = SandboxEventKind.TtlWarning, Sandbox = ToProto(record), RemainingMs = remaining });
+            watchers.Publish(record.Id, new SandboxWatchEvent(SandboxWatchKind.TtlWarning, View(record), remaining));
             LogTtlWarning(record.Id, remaining);
         }
         return false;
@@ -143,7 +142,7 @@ public sealed partial class Orchestrator
 
     /// <summary>Moves the TTL later (never earlier): from the current deadline, or from now when
     /// there is none or it has passed while the timers had not yet seen it.</summary>
-    public Sandbox ExtendTtl(string id, ulong extendMs)
+    public SandboxView ExtendTtl(string id, ulong extendMs)
     {
         RequestChecks.SandboxId("id", id);
         if (extendMs == 0 || extendMs > MaxTtlMs)
@@ -153,7 +152,7 @@ public sealed partial class Orchestrator
 
     /// <summary>Sets the TTL to end ttlMs from now, earlier or later than it was (E2B's
     /// setTimeout: a sandbox's timeout counts from the call).</summary>
-    public Sandbox SetTtl(string id, ulong ttlMs)
+    public SandboxView SetTtl(string id, ulong ttlMs)
     {
         RequestChecks.SandboxId("id", id);
         if (ttlMs == 0 || ttlMs > MaxTtlMs)
@@ -163,7 +162,7 @@ public sealed partial class Orchestrator
 
     private static readonly ulong MaxTtlMs = (ulong)TimeSpan.FromDays(3650).TotalMilliseconds;
 
-    private Sandbox MoveDeadline(string id, string verb, Func<long, long, long> deadlineFrom)
+    private SandboxView MoveDeadline(string id, string verb, Func<long, long, long> deadlineFrom)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         TryGetVisible(id, out var live);
@@ -174,33 +173,33 @@ public sealed partial class Orchestrator
         store.SetDeadline(id, deadline);
         if (live is not null)
             live.Record = live.Record with { DeadlineUnixMs = deadline };
-        var sandbox = live is not null ? ToProto(live) : ToProto(store.Find(id)!);
-        watchers.Publish(id, new SandboxEvent { Kind = SandboxEventKind.TtlExtended, Sandbox = sandbox, RemainingMs = deadline - now });
+        var sandbox = live is not null ? View(live) : View(store.Find(id)!);
+        watchers.Publish(id, new SandboxWatchEvent(SandboxWatchKind.TtlExtended, sandbox, deadline - now));
         LogTtlExtended(id, deadline);
         return sandbox;
     }
 
     /// <summary>A create's ttl_ms: at most ten years (the deadline is its plan's TTL from the create).</summary>
-    private static void CheckTtl(CreateRequest request)
+    private static void CheckTtl(CreateSandbox request)
     {
         if (request.TtlMs > MaxTtlMs)
             throw new InvalidFieldException("ttl_ms", "at most ten years");
     }
 
     /// <summary>WatchSandbox: the sandbox now, then its events until it is destroyed (or the call ends).</summary>
-    public async IAsyncEnumerable<SandboxEvent> WatchAsync(string id, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    public async IAsyncEnumerable<SandboxWatchEvent> WatchAsync(string id, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {
         var channel = watchers.Subscribe(id);
         try
         {
             var current = Get(id);
-            yield return new SandboxEvent { Kind = SandboxEventKind.Current, Sandbox = current };
+            yield return new SandboxWatchEvent(SandboxWatchKind.Current, current);
             if (current.State is SandboxState.Destroyed or SandboxState.Failed)
                 yield break;
             await foreach (var e in channel.Reader.ReadAllAsync(cancel).ConfigureAwait(false))
             {
                 yield return e;
-                if (e.Kind == SandboxEventKind.StateChanged && e.Sandbox.State == SandboxState.Destroyed)
+                if (e.Kind == SandboxWatchKind.StateChanged && e.Sandbox.State == SandboxState.Destroyed)
                     yield break;
             }
         }
@@ -215,9 +214,9 @@ public sealed partial class Orchestrator
     {
         if (!watchers.Any(id))
             return;
-        var sandbox = live is not null ? ToProto(live) : store.Find(id) is { } r ? ToProto(r) : null;
+        var sandbox = live is not null ? View(live) : store.Find(id) is { } r ? View(r) : null;
         if (sandbox is not null)
-            watchers.Publish(id, new SandboxEvent { Kind = SandboxEventKind.StateChanged, Sandbox = sandbox });
+            watchers.Publish(id, new SandboxWatchEvent(SandboxWatchKind.StateChanged, sandbox));
     }
 
     /// <summary>A sandbox in a transitional state for longer than the bound, with no call working

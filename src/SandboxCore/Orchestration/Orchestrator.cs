@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
-using Sandboxd.Api.V1;
 using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Network;
@@ -21,11 +19,11 @@ namespace Sandboxd.Core.Orchestration;
 /// record in step with what really exists.</summary>
 public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateStore store, WarmPool pool, SandboxNetworks networks, IAuditSink audit,
     SandboxOwners owners, TimeProvider clock, ILogger<Orchestrator> log, Admission admission, LifecycleOptions lifecycle,
-    SandboxWatchers watchers, ImageStore images, GovernanceGate governance) : IDisposable
+    SandboxWatchers watchers, ImageStore images, GovernanceGate governance, IStoredForms forms) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new();
 
-    public async Task<Sandbox> CreateAsync(CreateRequest request, StageClock? stages = null)
+    public async Task<SandboxView> CreateAsync(CreateSandbox request, StageClock? stages = null)
     {
         RequestChecks.Hostname(request.Hostname, "");
         CheckTtl(request);
@@ -41,7 +39,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
     }
 
     /// <summary>Creates what <paramref name="plan"/> says, for the ambient caller's tenant.</summary>
-    private async Task<Sandbox> LaunchAsync(CreateRequest request, CreatePlan plan, StageClock? stages, string proposalId = "")
+    private async Task<SandboxView> LaunchAsync(CreateSandbox request, CreatePlan plan, StageClock? stages, string proposalId = "")
     {
         var (profile, limits, network, risk) = (plan.Profile, plan.Limits, plan.Network, plan.Risk);
         // plan.Image: an imported image's name, a rootfs path, or null (built-in); held while in use.
@@ -66,7 +64,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             now, "created")
         {
             // Persisted now, not only on stop: a restarted daemon re-attaches a re-adopted sandbox with it.
-            Network = network.ToProto(network.Policy).ToByteArray(),
+            Network = forms.EncodeNetwork(network, network.Policy),
             Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
             ProposalId = proposalId,
         };
@@ -92,7 +90,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         audit.Emit(AuditKind.SandboxStateChanged, id, null, StateChange(SandboxState.Creating, SandboxState.Running, "created"));
         LogCreated(id, launched.InitPid);
         stages?.Mark("audit_emit");
-        return ToProto(live);
+        return View(live);
     }
 
     /// <summary>On the command's seccomp listener, before an audited call runs (or after a refused
@@ -122,15 +120,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         }
     }
 
-    public Sandbox UpdateNetworkPolicy(UpdateNetworkPolicyRequest request)
+    public SandboxView UpdateNetworkPolicy(string sandboxId, EgressPolicyRequest? policy)
     {
-        var live = Running("sandbox_id", request.SandboxId);
+        var live = Running("sandbox_id", sandboxId);
         if (live.Egress is not { } egress)
-            throw new NetworkNotEnabledException(request.SandboxId);
-        egress.UpdatePolicy(EgressPolicyMapping.FromProto(request.Policy, "policy"));
-        store.SetNetwork(request.SandboxId, live.Network.ToProto(egress.Policy).ToByteArray());
-        LogPolicyUpdated(request.SandboxId);
-        return ToProto(live);
+            throw new NetworkNotEnabledException(sandboxId);
+        egress.UpdatePolicy(EgressPolicyChecks.Check(policy, "policy"));
+        store.SetNetwork(sandboxId, forms.EncodeNetwork(live.Network, egress.Policy));
+        LogPolicyUpdated(sandboxId);
+        return View(live);
     }
 
     /// <summary>A prepared sandbox, when the request asks for nothing it was not prepared with.</summary>
@@ -179,18 +177,18 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         audit.Emit(AuditKind.SandboxCreateFailed, id, null, new Dictionary<string, string> { ["error"] = e.Message });
     }
 
-    public Sandbox Get(string id)
+    public SandboxView Get(string id)
     {
         RequestChecks.SandboxId("id", id);
         if (TryGetVisible(id, out var live))
-            return ToProto(live, ReadUsage(live));
-        return VisibleRecord(store.Find(id)) is { } r ? ToProto(r) : throw new SandboxNotFoundException(id);
+            return View(live, ReadUsage(live));
+        return VisibleRecord(store.Find(id)) is { } r ? View(r) : throw new SandboxNotFoundException(id);
     }
 
-    public IReadOnlyList<Sandbox> List() =>
-        VisibleLiveSandboxes().Select(l => ToProto(l)).Concat(VisibleStopped()).OrderBy(s => s.CreatedUnixMs).ToList();
+    public IReadOnlyList<SandboxView> List() =>
+        VisibleLiveSandboxes().Select(l => View(l)).Concat(VisibleStopped()).OrderBy(s => s.CreatedUnixMs).ToList();
 
-    public async Task<CommandOutcome> ExecuteAsync(ExecuteRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
+    public async Task<CommandOutcome> ExecuteAsync(CommandRequest request, CommandRunner.OutputSink sink, CancellationToken cancel,
         StageClock? stages = null)
     {
         await AwakeAsync("sandbox_id", request.SandboxId).ConfigureAwait(false);
@@ -217,7 +215,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         try
         {
             var tag = new ExecutionTag(executionId, correlation) { FilesSettled = settled, Stages = stages };
-            result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin.Memory, sink, timeout, cancel, tag).ConfigureAwait(false);
+            result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin, sink, timeout, cancel, tag).ConfigureAwait(false);
             ExecutionStages.Charge(stages, result.Timeline);
         }
         catch (Exception e) when (e is SandboxSetupException or InitExitedException)
@@ -333,9 +331,15 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         owners.Forget(live.Record.Id);
     }
 
-    private static Sandbox ToProto(SandboxRecord r) => SandboxMapping.ToProto(r);
+    /// <summary>A sandbox that is not running: its network is the one it recorded (what it resumes with).</summary>
+    private SandboxView View(SandboxRecord r) =>
+        new(r) { Network = r.Network.Length > 0 && forms.DecodeNetwork(r.Network) is var n ? (n, n.Policy) : null };
 
-    private static Sandbox ToProto(LiveSandbox live, CgroupUsage? usage = null) => SandboxMapping.ToProto(live, usage);
+    /// <summary>A running sandbox: with the policy in force now (an update may have replaced the one it was created with).</summary>
+    private static SandboxView View(LiveSandbox live, CgroupUsage? usage = null) =>
+        new(live.Record) { Network = (live.Network, live.Egress?.Policy ?? live.Network.Policy), LastActivityUnixMs = live.LastActivityUnixMs, Usage = usage };
+
+    private SandboxNetwork StoredNetwork(SandboxRecord record) => record.Network.Length > 0 ? forms.DecodeNetwork(record.Network) : SandboxNetwork.None;
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sandbox {Id} created, init pid {Pid}")]
     private partial void LogCreated(string id, int pid);

@@ -1,7 +1,7 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Audit.Events;
 using Sandboxd.Core.Orchestration.Executions;
 using Sandboxd.Isolation.Execution;
+using Sandboxd.Core.State;
 using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Core.Orchestration;
@@ -38,7 +38,7 @@ public sealed partial class Orchestrator
     public IReadOnlyList<Execution> ListExecutions(string sandboxId) => Running("sandbox_id", sandboxId).Executions.All();
 
     /// <summary>Checks a command request and builds what init runs.</summary>
-    private (LiveSandbox Live, ExecSpec Spec) PrepareCommand(string sandboxId, Google.Protobuf.Collections.RepeatedField<string> argv, IReadOnlyDictionary<string, string> requestEnv,
+    private (LiveSandbox Live, ExecSpec Spec) PrepareCommand(string sandboxId, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> requestEnv,
         string cwd, string user, IReadOnlyDictionary<string, string>? defaults = null)
     {
         RequestChecks.SandboxId("sandbox_id", sandboxId);
@@ -56,7 +56,7 @@ public sealed partial class Orchestrator
     }
 
     /// <summary>Starts the command and returns once it runs; it goes on whoever is attached.</summary>
-    public async Task<Execution> StartExecutionAsync(StartExecutionRequest request)
+    public async Task<Execution> StartExecutionAsync(StartExecution request)
     {
         var terminalEnv = request.Tty ? new Dictionary<string, string> { ["TERM"] = "xterm-256color" } : null;
         await AwakeAsync("sandbox_id", request.SandboxId).ConfigureAwait(false);
@@ -103,7 +103,7 @@ public sealed partial class Orchestrator
         {
             var result = await execution.Command.Exited.ConfigureAwait(false);
             var outcome = Concluded(live, execution.Id, spec, user, result, before, correlation);
-            execution.Finished(ExecutionMapping.ToExitStatus(outcome));
+            execution.Finished(outcome);
         }
         catch (Exception e)
         {

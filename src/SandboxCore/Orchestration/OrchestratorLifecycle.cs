@@ -1,6 +1,6 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Audit.Events;
 using Sandboxd.Isolation.Cgroups;
+using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.Orchestration;
 
@@ -25,14 +25,14 @@ public sealed partial class Orchestrator
         new() { ["from"] = SandboxStates.Name(from), ["to"] = SandboxStates.Name(to), ["cause"] = cause };
 
     /// <summary>Freezes every process of a running sandbox; paused stays paused.</summary>
-    public Sandbox Pause(string id)
+    public SandboxView Pause(string id)
     {
         var live = Live(id, "pause");
         lock (live)
         {
             var state = live.Record.State;
             if (state == SandboxState.Paused)
-                return ToProto(live);
+                return View(live);
             if (state != SandboxState.Running)
                 throw new SandboxStateException(id, state, "pause");
             try
@@ -45,24 +45,24 @@ public sealed partial class Orchestrator
             }
             Transition(id, live, state, SandboxState.Paused, "paused");
         }
-        return ToProto(live);
+        return View(live);
     }
 
     /// <summary>Thaws a paused sandbox; running stays running.</summary>
-    public Sandbox Unpause(string id)
+    public SandboxView Unpause(string id)
     {
         var live = Live(id, "unpause");
         lock (live)
         {
             var state = live.Record.State;
             if (state == SandboxState.Running)
-                return ToProto(live);
+                return View(live);
             if (state != SandboxState.Paused)
                 throw new SandboxStateException(id, state, "unpause");
             live.Launched.Cgroup.Thaw();
             Transition(id, live, state, SandboxState.Running, "unpaused");
         }
-        return ToProto(live);
+        return View(live);
     }
 
     /// <summary>The live sandbox for a verb, in the caller's tenant; one that is not live is NOT_FOUND when unknown

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Sandboxd.Api.V1;
 using Sandboxd.Isolation.Filesystem;
 
 namespace Sandboxd.Core.Orchestration;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Sandboxd.Api.V1;
 
 namespace Sandboxd.Core.Orchestration;
 
@@ -9,24 +8,24 @@ namespace Sandboxd.Core.Orchestration;
 /// its oldest events give way.</summary>
 public sealed class SandboxWatchers
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<SandboxEvent>, byte>> _byId = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<SandboxWatchEvent>, byte>> _byId = new();
 
     public bool Any(string id) => _byId.TryGetValue(id, out var set) && !set.IsEmpty;
 
-    public Channel<SandboxEvent> Subscribe(string id)
+    public Channel<SandboxWatchEvent> Subscribe(string id)
     {
-        var channel = Channel.CreateBounded<SandboxEvent>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateBounded<SandboxWatchEvent>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
         _byId.GetOrAdd(id, _ => new()).TryAdd(channel, 0);
         return channel;
     }
 
-    public void Unsubscribe(string id, Channel<SandboxEvent> channel)
+    public void Unsubscribe(string id, Channel<SandboxWatchEvent> channel)
     {
         if (_byId.TryGetValue(id, out var set))
             set.TryRemove(channel, out _);
     }
 
-    public void Publish(string id, SandboxEvent e)
+    public void Publish(string id, SandboxWatchEvent e)
     {
         if (!_byId.TryGetValue(id, out var set))
             return;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Sandboxd.Api.V1;
 using Sandboxd.Core.Network;
 using Sandboxd.Core.State;
 using Sandboxd.Governance.Config;

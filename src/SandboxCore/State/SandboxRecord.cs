@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 
 namespace Sandboxd.Core.State;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Sandboxd.Api.V1;
 
 namespace Sandboxd.Core.State;
 

@@ -5,6 +5,8 @@ using Sandboxd.Tests.Files;
 using Sandboxd.Tests.Support;
 using Xunit;
 using FilesClient = Sandboxd.Api.V1.Files.FilesClient;
+using SandboxState = Sandboxd.Api.V1.SandboxState;
+using StoredState = Sandboxd.Core.State.SandboxState;
 
 namespace Sandboxd.Tests.Daemon;
 
@@ -137,9 +139,9 @@ public sealed class IdleAndTtlTests
         using (var store = new SqliteStateStore(db))
         {
             // What a crash mid-transition leaves: records in each transitional state.
-            store.SetState(wasStopping.Id, SandboxState.Stopping, now, "stop requested");
-            store.Upsert(Record("sbx-crash-creating", SandboxState.Creating, now));
-            store.Upsert(Record("sbx-crash-destroying", SandboxState.Destroying, now));
+            store.SetState(wasStopping.Id, StoredState.Stopping, now, "stop requested");
+            store.Upsert(Record("sbx-crash-creating", StoredState.Creating, now));
+            store.Upsert(Record("sbx-crash-destroying", StoredState.Destroying, now));
         }
 
         using var second = new DaemonProcess(root, ownsRoot: false, ["--stuck-after", "1m"], clock.Environment);
@@ -154,9 +156,9 @@ public sealed class IdleAndTtlTests
         // While the daemon runs: records stuck past the bound (no call works on them).
         using (var store = new SqliteStateStore(db))
         {
-            store.Upsert(Record("sbx-stuck-creating", SandboxState.Creating, clock.NowUnixMs));
-            store.Upsert(Record("sbx-stuck-resuming", SandboxState.Resuming, clock.NowUnixMs));
-            store.Upsert(Record("sbx-stuck-destroying", SandboxState.Destroying, clock.NowUnixMs));
+            store.Upsert(Record("sbx-stuck-creating", StoredState.Creating, clock.NowUnixMs));
+            store.Upsert(Record("sbx-stuck-resuming", StoredState.Resuming, clock.NowUnixMs));
+            store.Upsert(Record("sbx-stuck-destroying", StoredState.Destroying, clock.NowUnixMs));
         }
         clock.Advance(TimeSpan.FromMinutes(2));
         var creating = await WaitForStateAsync(second, "sbx-stuck-creating", SandboxState.Failed);
@@ -173,7 +175,7 @@ public sealed class IdleAndTtlTests
 
     private static (SandboxState, string) State(Sandbox s) => (s.State, s.StateCause);
 
-    private static SandboxRecord Record(string id, SandboxState state, long atMs) =>
+    private static SandboxRecord Record(string id, StoredState state, long atMs) =>
         new(id, state, "", id, atMs, 0, "LOW", new Dictionary<string, string>(), "default", new SandboxLimits(1 << 28, 64, 1, 1 << 26), atMs, "test");
 
     private static async Task<Sandbox> WaitForStateAsync(DaemonProcess daemon, string id, SandboxState state)

@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Sandboxd.Api.V1;
 using Sandboxd.Core.Api;
 using Sandboxd.Core.Orchestration;
+using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.E2b.ControlPlane;
 
@@ -25,10 +25,9 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         var body = await E2bJson.ReadObjectAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (E2bJson.Bool(body, "autoPause") == true)
             throw new InvalidFieldException("autoPause", "not supported: a sandbox's timeout destroys it here (pause it explicitly)");
-        var create = new CreateRequest { TtlMs = (ulong)Seconds(body, "timeout", DefaultTimeoutSeconds) * 1000 };
-        E2bTemplates.Apply(create, E2bJson.Text(body, "templateID"));
-        foreach (var (k, v) in E2bJson.StringMap(body, "metadata") ?? [])
-            create.Labels[k] = v;
+        var create = E2bTemplates.Apply(new CreateSandbox { TtlMs = (ulong)Seconds(body, "timeout", DefaultTimeoutSeconds) * 1000 },
+            E2bJson.Text(body, "templateID"));
+        create = create with { Labels = new Dictionary<string, string>(E2bJson.StringMap(body, "metadata") ?? []) };
         var env = E2bJson.StringMap(body, "envVars") ?? [];
         RequestChecks.Env(env);
         var sandbox = await orchestrator.CreateAsync(create).ConfigureAwait(false);
@@ -147,7 +146,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         var now = clock.GetUtcNow();
         int cpus = sandbox.Limits is { Cpus: > 0 } l ? (int)Math.Ceiling(l.Cpus) : Environment.ProcessorCount;
         double lifetimeNs = Math.Max(1, (now.ToUnixTimeMilliseconds() - sandbox.CreatedUnixMs) * 1e6);
-        double cpuPct = sandbox.Usage is { } u ? Math.Min(100, u.CpuUsageNs / lifetimeNs / cpus * 100) : 0;
+        double cpuPct = sandbox.Usage is { } u ? Math.Min(100, (u.CpuUsageNanos ?? 0) / lifetimeNs / cpus * 100) : 0;
         return E2bJson.WriteAsync(context.Response, 200, json =>
         {
             json.WriteStartArray();
@@ -166,13 +165,13 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
     }
 
     /// <summary>The sandbox, if the caller may see it and it is not gone (else NOT_FOUND).</summary>
-    private Sandbox Existing(string id)
+    private SandboxView Existing(string id)
     {
         var sandbox = orchestrator.Get(id);
         return E2bSandboxJson.Listed(sandbox) ? sandbox : throw new SandboxNotFoundException(id);
     }
 
-    private Sandbox KeepAtLeast(Sandbox sandbox, long seconds)
+    private SandboxView KeepAtLeast(SandboxView sandbox, long seconds)
     {
         long wanted = clock.GetUtcNow().ToUnixTimeMilliseconds() + seconds * 1000;
         return sandbox.DeadlineUnixMs > 0 && sandbox.DeadlineUnixMs < wanted ? orchestrator.SetTtl(sandbox.Id, (ulong)seconds * 1000) : sandbox;
@@ -197,7 +196,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
     /// <summary>Opaque to clients: the last sandbox of a page as "created:id", base64url.</summary>
     private static class PageToken
     {
-        public static string Of(Sandbox s) =>
+        public static string Of(SandboxView s) =>
             Base64UrlEncode($"{s.CreatedUnixMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{s.Id}");
 
         public static (long Created, string Id)? Parse(string token)
@@ -217,7 +216,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
             throw new InvalidFieldException("nextToken", "not a token this API returned");
         }
 
-        public static bool After(Sandbox s, (long Created, string Id) token) =>
+        public static bool After(SandboxView s, (long Created, string Id) token) =>
             s.CreatedUnixMs > token.Created || (s.CreatedUnixMs == token.Created && string.CompareOrdinal(s.Id, token.Id) > 0);
 
         private static string Base64UrlEncode(string text) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(text));

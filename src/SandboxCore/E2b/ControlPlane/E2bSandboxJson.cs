@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Sandboxd.Api.V1;
+using Sandboxd.Core.Orchestration;
+using Sandboxd.Core.State;
 
 namespace Sandboxd.Core.E2b.ControlPlane;
 
@@ -15,16 +16,16 @@ public static class E2bSandboxJson
 
     /// <summary>E2B's template: "base" is the default image and profile, a profile name that
     /// profile, an absolute path that image.</summary>
-    public static string TemplateOf(Sandbox s) =>
+    public static string TemplateOf(SandboxView s) =>
         s.Image.Length > 0 ? s.Image : s.Profile is "" or "default" ? E2bTemplates.Base : s.Profile;
 
     /// <summary>running, or paused (frozen or stopped: both keep their files and resume on connect).</summary>
-    public static string StateOf(Sandbox s) => s.State is SandboxState.Paused or SandboxState.Stopped or SandboxState.Stopping ? "paused" : "running";
+    public static string StateOf(SandboxView s) => s.State is SandboxState.Paused or SandboxState.Stopped or SandboxState.Stopping ? "paused" : "running";
 
     /// <summary>What E2B lists: running and paused ones; destroyed and failed ones are gone.</summary>
-    public static bool Listed(Sandbox s) => s.State is not (SandboxState.Destroyed or SandboxState.Destroying or SandboxState.Failed);
+    public static bool Listed(SandboxView s) => s.State is not (SandboxState.Destroyed or SandboxState.Destroying or SandboxState.Failed);
 
-    public static void Write(Utf8JsonWriter json, Sandbox s, string? accessToken)
+    public static void Write(Utf8JsonWriter json, SandboxView s, string? accessToken)
     {
         json.WriteStartObject();
         json.WriteString("sandboxID", s.Id);
@@ -50,7 +51,7 @@ public static class E2bSandboxJson
     }
 
     /// <summary>What create and connect answer (E2B's Sandbox object).</summary>
-    public static void WriteCreated(Utf8JsonWriter json, Sandbox s, string accessToken)
+    public static void WriteCreated(Utf8JsonWriter json, SandboxView s, string accessToken)
     {
         json.WriteStartObject();
         json.WriteString("sandboxID", s.Id);

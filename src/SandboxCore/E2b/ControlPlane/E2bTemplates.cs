@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Isolation.Profiles;
 
@@ -10,19 +9,16 @@ public static class E2bTemplates
 {
     public const string Base = "base";
 
-    public static void Apply(CreateRequest create, string? template)
+    public static CreateSandbox Apply(CreateSandbox create, string? template)
     {
         if (template is null or "" or Base)
-            return;
+            return create;
         if (template.StartsWith('/'))
-        {
-            create.Image = template;
-            return;
-        }
+            return create with { Image = template };
         if (BuiltinSandboxProfiles.Find(template) is null)
             throw new InvalidFieldException("templateID",
                 $"'{(template.Length > 64 ? template[..64] + "…" : template)}' is not a template here (use {Base}, a profile: "
                 + string.Join(", ", BuiltinSandboxProfiles.All.Select(p => p.Name)) + ", or an image's absolute path)");
-        create.Profile = template;
+        return create with { Profile = template };
     }
 }

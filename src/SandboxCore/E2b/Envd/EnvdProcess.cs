@@ -5,6 +5,7 @@ using AttachResponse = Sandboxd.Api.V1.AttachResponse;
 using ExitStatus = Sandboxd.Api.V1.ExitStatus;
 using StartExecutionRequest = Sandboxd.Api.V1.StartExecutionRequest;
 using Sandboxd.Core.Api;
+using Sandboxd.Core.Api.Mapping;
 using Sandboxd.Core.E2b.Connect;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.Orchestration.Executions;
@@ -53,7 +54,7 @@ public sealed class EnvdProcess(Orchestrator orchestrator, ILogger<EnvdProcess> 
             start.Rows = size.Rows;
             start.Cols = size.Cols;
         }
-        var execution = await orchestrator.StartExecutionAsync(start).ConfigureAwait(false);
+        var execution = await orchestrator.StartExecutionAsync(start.FromProto()).ConfigureAwait(false);
         // envd closes a process's stdin at start unless asked to keep it (a terminal keeps its own).
         if (!start.Tty && !(request.HasStdin && request.Stdin))
             execution.Command.CloseInput();

@@ -36,7 +36,7 @@ public static class EnvdRoutes
         var orchestrator = context.RequestServices.GetRequiredService<Orchestrator>();
         CallCorrelation.Current = E2bCallers.Correlation(grant.Owner, context.Request);
         if (!orchestrator.TryGetVisible(grant.SandboxId, out var live)
-            || live.Record.State is not (Sandboxd.Api.V1.SandboxState.Running or Sandboxd.Api.V1.SandboxState.Paused))
+            || live.Record.State is not (Sandboxd.Core.State.SandboxState.Running or Sandboxd.Core.State.SandboxState.Paused))
             return Gone(context);
         context.Response.StatusCode = 204;
         return Task.CompletedTask;
@@ -68,7 +68,7 @@ public static class EnvdRoutes
     {
         try
         {
-            return orchestrator.Get(id).State == Sandboxd.Api.V1.SandboxState.Stopped;
+            return orchestrator.Get(id).State == Sandboxd.Core.State.SandboxState.Stopped;
         }
         catch (SandboxNotFoundException)
         {

@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Isolation.Execution;
 
 namespace Sandboxd.Core.Orchestration.Executions;
@@ -7,7 +6,7 @@ namespace Sandboxd.Core.Orchestration.Executions;
 /// once it exited, its exit status.</summary>
 public sealed class Execution(string id, string sandboxId, string tag, IReadOnlyList<string> argv, long startedUnixMs, BackgroundCommand command)
 {
-    private readonly TaskCompletionSource<ExitStatus> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<CommandOutcome> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Id { get; } = id;
 
@@ -21,23 +20,10 @@ public sealed class Execution(string id, string sandboxId, string tag, IReadOnly
 
     public BackgroundCommand Command { get; } = command;
 
-    /// <summary>Completes once the command exited and its outcome was recorded.</summary>
-    public Task<ExitStatus> Exit => _exit.Task;
+    /// <summary>Completes once the command exited and its outcome (exit status, limits hit) was recorded.</summary>
+    public Task<CommandOutcome> Exit => _exit.Task;
 
-    internal void Finished(ExitStatus status) => _exit.TrySetResult(status);
+    internal void Finished(CommandOutcome outcome) => _exit.TrySetResult(outcome);
 
     internal void Failed(Exception e) => _exit.TrySetException(e);
-
-    public ExecutionInfo ToInfo()
-    {
-        var info = new ExecutionInfo
-        {
-            ExecutionId = Id, SandboxId = SandboxId, Tag = Tag, Argv = { Argv }, Pid = Command.Pid, Tty = Command.IsTerminal,
-            StartedUnixMs = StartedUnixMs, StdoutBytes = (ulong)Command.Stdout.End, StderrBytes = (ulong)Command.Stderr.End,
-            State = Exit.IsCompletedSuccessfully ? ExecutionState.Exited : ExecutionState.Running,
-        };
-        if (Exit.IsCompletedSuccessfully)
-            info.Exit = Exit.Result;
-        return info;
-    }
 }

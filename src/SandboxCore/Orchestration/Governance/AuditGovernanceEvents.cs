@@ -37,7 +37,7 @@ public sealed class AuditGovernanceEvents(IAuditSink audit) : IGovernanceEvents
             ["rejections"] = p.Votes.Count(v => !v.Approve).ToString(CultureInfo.InvariantCulture),
         };
         if (p.Reason != DecisionReason.None)
-            attributes["decision"] = ProposalMapping.Decision(p.Reason);
+            attributes["decision"] = SpecMapping.Decision(p.Reason);
         if (change.Vote is { } vote)
         {
             attributes["voter"] = vote.Principal;

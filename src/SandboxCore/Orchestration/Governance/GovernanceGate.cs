@@ -1,12 +1,11 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Core.Api;
 using Sandboxd.Core.Network;
+using Sandboxd.Core.State;
 using Sandboxd.Governance;
 using Sandboxd.Governance.Approval;
 using Sandboxd.Governance.Config;
 using Sandboxd.Governance.Risk;
 using Sandboxd.Governance.Specs;
-using Google.Protobuf;
 using Proposal = Sandboxd.Governance.Approval.Proposal;
 using RequestSpec = Sandboxd.Governance.Specs.RequestSpec;
 using SpecOverrides = Sandboxd.Governance.Specs.SpecOverrides;
@@ -17,7 +16,8 @@ namespace Sandboxd.Core.Orchestration.Governance;
 /// pattern, then overrides), the assessment, and whether it waits for votes under the config in
 /// force. Approval is enforced when the config has an <c>approval</c> section; without one (the
 /// built-in config, where nobody could vote) a risky create is made at once with its risk recorded.</summary>
-public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, ProposalRequests requests, GovernanceNotifier notifier) : IDisposable
+public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, ProposalRequests requests, GovernanceNotifier notifier,
+    IStoredForms forms) : IDisposable
 {
     /// <summary>The daemon itself, for the one use of an approval: it sees every tenant.</summary>
     public static Actor Daemon { get; } = new("sandboxd", "sandboxd", [], null);
@@ -32,6 +32,9 @@ public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, P
 
     public ConfigHolder Config => config;
 
+    /// <summary>A stored create request (the one an approval makes) back as asked.</summary>
+    public CreateSandbox StoredCreate(byte[] stored) => forms.DecodeCreate(stored);
+
     public bool Enforced => config.Current.Approval is not null;
 
     /// <summary>Expires due proposals every second, so waiters and watchers hear of it without asking.</summary>
@@ -42,7 +45,7 @@ public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, P
 
     /// <summary>The plan of a create. The path without profiles (no approval section, no profile
     /// named or only a seccomp profile, no role pattern) is the one sandboxd had before profiles.</summary>
-    public CreatePlan Plan(CreateRequest request, string? image, Principal? principal)
+    public CreatePlan Plan(CreateSandbox request, string? image, Principal? principal)
     {
         var current = config.Current;
         var roles = principal?.Roles ?? [];
@@ -57,7 +60,7 @@ public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, P
     }
 
     /// <summary>The approved spec, exactly, with the stored request's other fields.</summary>
-    public static CreatePlan PlanApproved(Proposal approved, CreateRequest request) =>
+    public static CreatePlan PlanApproved(Proposal approved, CreateSandbox request) =>
         SpecRun.Plan(approved.Spec, new RiskAssessment(approved.Level, approved.Findings), request);
 
     public RequestSpec Resolve(string profile, IReadOnlyList<string> roles, SpecOverrides overrides)
@@ -77,10 +80,10 @@ public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, P
     public LevelPolicy PolicyFor(string tenant, RiskLevel level) => config.Current.ApprovalFor(tenant).For(level);
 
     /// <summary>Opens the proposal and keeps the request beside it for the create its approval makes.</summary>
-    public Proposal Propose(CallCorrelation? call, string tenant, CreateRequest request, CreatePlan plan)
+    public Proposal Propose(CallCorrelation? call, string tenant, CreateSandbox request, CreatePlan plan)
     {
         var proposal = engine.Propose(ActorOf(call), tenant, plan.Spec!, plan.Assessment!);
-        requests.Save(proposal.Id, request.ToByteArray());
+        requests.Save(proposal.Id, forms.EncodeCreate(request));
         return proposal;
     }
 
@@ -93,11 +96,11 @@ public sealed class GovernanceGate(ConfigHolder config, ApprovalEngine engine, P
         return new Actor(p.Name, p.Person, p.Roles, call.Caller.IsOperator ? null : call.Tenant);
     }
 
-    private static CreatePlan Legacy(CreateRequest request, string? image)
+    private static CreatePlan Legacy(CreateSandbox request, string? image)
     {
         var profile = LimitsResolver.Profile(request.Profile);
         var limits = LimitsResolver.Resolve(profile, request.Resources);
-        var network = SandboxNetwork.FromProto(request.Network);
+        var network = SandboxNetwork.From(request.Network);
         // What this request changes of the LOW built-in: its image and its egress.
         var spec = Sandboxd.Governance.Profiles.BuiltinProfiles.Low.Spec with
         {

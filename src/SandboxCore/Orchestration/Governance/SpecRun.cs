@@ -1,4 +1,3 @@
-using Sandboxd.Api.V1;
 using Sandboxd.Core.Network;
 using Sandboxd.Governance.Risk;
 using Sandboxd.Isolation.Profiles;
@@ -11,7 +10,7 @@ namespace Sandboxd.Core.Orchestration.Governance;
 /// enforce (host mounts, no filter at all) is refused by field rather than run weaker.</summary>
 public static class SpecRun
 {
-    public static CreatePlan Plan(RequestSpec spec, RiskAssessment assessment, CreateRequest request)
+    public static CreatePlan Plan(RequestSpec spec, RiskAssessment assessment, CreateSandbox request)
     {
         if (spec.Seccomp == RequestSpec.SeccompOff)
             throw new InvalidFieldException("overrides.seccomp", "'off': this daemon runs no sandbox without a syscall filter (a dry run assesses it)");
@@ -27,21 +26,17 @@ public static class SpecRun
             var seconds = (ulong)Math.Max(1, cpu.TotalSeconds);
             profile = profile with { Rlimits = [.. profile.Rlimits.Where(r => r.Resource != RlimitResource.Cpu), new(RlimitResource.Cpu, seconds, seconds)] };
         }
-        var resources = request.Resources?.Clone() ?? new Resources();
-        resources.MemoryBytes = spec.Resources.MemoryBytes;
+        var resources = (request.Resources ?? new ResourceRequest()) with { MemoryBytes = spec.Resources.MemoryBytes };
         var limits = LimitsResolver.Resolve(profile, resources);
-        var network = spec.Network.Egress ? Egress(request.Network, spec.Network.AllowedDomains) : new NetworkConfig();
-        return new CreatePlan(RequestChecks.Image(spec.Image ?? ""), profile, limits, SandboxNetwork.FromProto(network), assessment.Level, spec, assessment,
+        var network = spec.Network.Egress ? Egress(request.Network, spec.Network.AllowedDomains) : new NetworkRequest(NetworkMode.None, null, false);
+        return new CreatePlan(RequestChecks.Image(spec.Image ?? ""), profile, limits, SandboxNetwork.From(network), assessment.Level, spec, assessment,
             spec.Ttl);
     }
 
     /// <summary>The request's own egress settings (ports, CIDRs, limits) with the spec's allowlist.</summary>
-    private static NetworkConfig Egress(NetworkConfig? requested, IReadOnlyList<string> domains)
+    private static NetworkRequest Egress(NetworkRequest? requested, IReadOnlyList<string> domains)
     {
-        var network = requested?.Mode == NetworkMode.Egress ? requested.Clone() : new NetworkConfig { Mode = NetworkMode.Egress };
-        network.Policy ??= new EgressPolicy();
-        network.Policy.AllowDomains.Clear();
-        network.Policy.AllowDomains.AddRange(domains);
-        return network;
+        var network = requested?.Mode == NetworkMode.Egress ? requested : new NetworkRequest(NetworkMode.Egress, null, false);
+        return network with { Policy = (network.Policy ?? EgressPolicyRequest.Empty) with { AllowDomains = [.. domains] } };
     }
 }
