@@ -45,7 +45,7 @@ public sealed class BackgroundCommand
     public Task<ExecutionResult> Exited { get; private set; } = null!;
 
     public static async Task<BackgroundCommand> StartAsync(InitChannel init, int initPid, ExecSpec spec, int bufferBytes,
-        (ushort Rows, ushort Cols)? terminal, object? tag = null)
+        (ushort Rows, ushort Cols)? terminal, ICommandTag? tag = null)
     {
         if (terminal is { } size)
         {

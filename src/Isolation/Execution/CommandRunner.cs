@@ -16,7 +16,7 @@ public static class CommandRunner
     public delegate ValueTask OutputSink(OutputStream stream, ReadOnlyMemory<byte> data);
 
     public static async Task<ExecutionResult> RunAsync(InitChannel init, ExecSpec spec, ReadOnlyMemory<byte> stdin,
-        OutputSink sink, TimeSpan? timeout, CancellationToken cancel, object? tag = null)
+        OutputSink sink, TimeSpan? timeout, CancellationToken cancel, ICommandTag? tag = null)
     {
         using var stdinPair = StdioPair.Create();
         using var stdoutPair = StdioPair.Create();

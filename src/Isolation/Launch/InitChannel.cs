@@ -31,7 +31,7 @@ public sealed class InitChannel : IDisposable
     /// and for refused calls (rate-limited) after they were answered.</summary>
     public Action<SyscallNotice>? SyscallObserved { get; set; }
 
-    public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, object? tag = null, bool tty = false)
+    public PendingCommand Start(ExecSpec spec, int stdinFd, int stdoutFd, int stderrFd, ICommandTag? tag = null, bool tty = false)
     {
         uint id = Interlocked.Increment(ref _nextExecId);
         var pending = new PendingCommand(id, tag) { SentAt = System.Diagnostics.Stopwatch.GetTimestamp() };

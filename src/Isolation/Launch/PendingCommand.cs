@@ -1,15 +1,15 @@
 namespace Sandboxd.Isolation.Launch;
 
 /// <summary>One command sent to init: completes Started when it runs, Exited when it is reaped.</summary>
-public sealed class PendingCommand(uint execId, object? tag = null)
+public sealed class PendingCommand(uint execId, ICommandTag? tag = null)
 {
     private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<InitEvent> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public uint ExecId { get; } = execId;
 
-    /// <summary>The caller's handle on the command (its execution id), carried into audit notices.</summary>
-    public object? Tag { get; } = tag;
+    /// <summary>The caller's handle on the command, handed every audited call it makes.</summary>
+    public ICommandTag? Tag { get; } = tag;
 
     /// <summary>The command's pid inside the sandbox; faults when it could not start.</summary>
     public Task<int> Started => _started.Task;

@@ -12,10 +12,10 @@ namespace Sandboxd.Isolation.Launch;
 /// If this listener is gone, notified calls fail with ENOSYS rather than run unseen.</summary>
 internal static unsafe class SyscallListener
 {
-    public static void Start(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report) =>
+    public static void Start(int listener, NotifyingFilter filter, ICommandTag? tag, Action<SyscallNotice> report) =>
         ListenerThreads.Run(() => Run(listener, filter, tag, report));
 
-    private static void Run(int listener, NotifyingFilter filter, object? tag, Action<SyscallNotice> report)
+    private static void Run(int listener, NotifyingFilter filter, ICommandTag? tag, Action<SyscallNotice> report)
     {
         var limit = new DenialRateLimit(TimeProvider.System);
         // Best effort (Linux >= 6.6): a refused call answered here then costs a direct switch to
@@ -55,7 +55,7 @@ internal static unsafe class SyscallListener
         }
     }
 
-    private static void ReportDenied(DenialRateLimit limit, object? tag, int pid, int errno, ReadOnlySpan<byte> call, Action<SyscallNotice> report)
+    private static void ReportDenied(DenialRateLimit limit, ICommandTag? tag, int pid, int errno, ReadOnlySpan<byte> call, Action<SyscallNotice> report)
     {
         var nr = SyscallArgs.Nr(call);
         switch (limit.Admit(nr, errno))
@@ -71,7 +71,7 @@ internal static unsafe class SyscallListener
         }
     }
 
-    private static SyscallNotice Summary(object? tag, int nr, int errno, long suppressed) =>
+    private static SyscallNotice Summary(ICommandTag? tag, int nr, int errno, long suppressed) =>
         new(tag, 0, DenialRateLimit.SlotOf(nr) == DenialRateLimit.SlotCount ? "unknown" : SyscallArgs.Name(nr), "")
         {
             Nr = nr,

@@ -2,10 +2,10 @@ namespace Sandboxd.Isolation.Launch;
 
 /// <summary>A call the daemon's seccomp listener saw: one the profile audits (execve, connect…),
 /// seen before it ran, or one the profile refused (<see cref="DeniedErrno"/> set), answered with
-/// that errno. Tag is what the caller attached to the command (its execution id). Detail is what
+/// that errno. Tag is what the caller attached to the command (it observes the notice). Detail is what
 /// could be read of its arguments (the program path, the address, clone flags), best effort: the
 /// process may be gone.</summary>
-public sealed record SyscallNotice(object? Tag, int Pid, string Syscall, string Detail)
+public sealed record SyscallNotice(ICommandTag? Tag, int Pid, string Syscall, string Detail)
 {
     /// <summary>The x86_64 syscall number.</summary>
     public int Nr { get; init; }

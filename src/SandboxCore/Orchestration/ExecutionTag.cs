@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sandboxd.Audit;
 using Sandboxd.Audit.Events;
 using Sandboxd.Isolation.Launch;
 
@@ -10,8 +11,17 @@ namespace Sandboxd.Core.Orchestration;
 /// read the layer (<see cref="FilesSettled"/>): nothing of the command can change a file before
 /// its first execve, so that walk's "after" is exactly this execution's "before", while neither
 /// response waits for the walk.</summary>
-public sealed record ExecutionTag(string ExecutionId, AuditCorrelation Correlation)
+public sealed record ExecutionTag(string SandboxId, string ExecutionId, AuditCorrelation Correlation, IAuditSink Audit) : ICommandTag
 {
+    /// <summary>On the command's listener, before an audited call runs (or after a refused one was
+    /// answered): a program start may first wait for the previous execution's file walk.</summary>
+    public void Observe(SyscallNotice notice)
+    {
+        BeforeAuditedCall(notice);
+        Audit.Emit(SyscallAuditEvent.Kind(notice), Correlation, SandboxId, ExecutionId, SyscallAuditEvent.Attributes(notice));
+        AfterAuditedCall(notice);
+    }
+
     /// <summary>The walks queued before this execution; null when the command started after them.</summary>
     public Task? FilesSettled { get; init; }
 
@@ -19,7 +29,7 @@ public sealed record ExecutionTag(string ExecutionId, AuditCorrelation Correlati
     public StageClock? Stages { get; init; }
 
     /// <summary>On the listener thread, before the call runs: the caller waits on it.</summary>
-    public void BeforeAuditedCall(SyscallNotice notice)
+    private void BeforeAuditedCall(SyscallNotice notice)
     {
         if (notice.DeniedErrno != 0 || notice.Syscall is not ("execve" or "execveat"))
             return;
@@ -32,7 +42,7 @@ public sealed record ExecutionTag(string ExecutionId, AuditCorrelation Correlati
         }
     }
 
-    public void AfterAuditedCall(SyscallNotice notice)
+    private void AfterAuditedCall(SyscallNotice notice)
     {
         if (Stages is { } stages && notice.DeniedErrno == 0 && notice.Syscall is "execve" or "execveat")
             stages.Stamp(ExecutionStages.ExecveAnswered, Stopwatch.GetTimestamp());

@@ -93,15 +93,14 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         return View(live);
     }
 
-    /// <summary>On the command's seccomp listener, before an audited call runs (or after a refused
-    /// one was answered). A program start may first wait for the previous execution's file walk.</summary>
+    /// <summary>On a command's seccomp listener: its execution's tag records the call; a command
+    /// without one (none the orchestrator starts) is recorded for the sandbox alone.</summary>
     private void ObserveSyscall(string id, SyscallNotice notice)
     {
-        var tag = notice.Tag as ExecutionTag;
-        tag?.BeforeAuditedCall(notice);
-        audit.Emit(SyscallAuditEvent.Kind(notice), tag?.Correlation ?? AuditCorrelation.None, id, tag?.ExecutionId,
-            SyscallAuditEvent.Attributes(notice));
-        tag?.AfterAuditedCall(notice);
+        if (notice.Tag is { } tag)
+            tag.Observe(notice);
+        else
+            audit.Emit(SyscallAuditEvent.Kind(notice), AuditCorrelation.None, id, null, SyscallAuditEvent.Attributes(notice));
     }
 
     /// <summary>A sandbox whose network cannot be set up is not handed out half-made.</summary>
@@ -214,7 +213,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
         stages?.Mark("audit_started");
         try
         {
-            var tag = new ExecutionTag(executionId, correlation) { FilesSettled = settled, Stages = stages };
+            var tag = new ExecutionTag(live.Record.Id, executionId, correlation, audit) { FilesSettled = settled, Stages = stages };
             result = await CommandRunner.RunAsync(live.Launched.Channel, spec, request.Stdin, sink, timeout, cancel, tag).ConfigureAwait(false);
             ExecutionStages.Charge(stages, result.Timeline);
         }

@@ -82,7 +82,7 @@ public sealed partial class Orchestrator
         BackgroundCommand command;
         try
         {
-            var tag = new ExecutionTag(executionId, correlation) { FilesSettled = settled };
+            var tag = new ExecutionTag(live.Record.Id, executionId, correlation, audit) { FilesSettled = settled };
             command = await BackgroundCommand.StartAsync(live.Launched.Channel, live.Launched.InitPid, spec, buffer, terminal, tag)
                 .ConfigureAwait(false);
         }
