@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Sandboxd.Audit.Pipeline;
+using Sandboxd.Core.Api.Interceptors;
 using Sandboxd.Core.Metrics;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Governance.Approval;

@@ -13,9 +13,9 @@ public sealed class ApiSeamTests
     private const string ApiNamespace = "Sandboxd.Api.V1";
 
     /// <summary>Folders of SandboxCore below the API, and the namespaces their types live in.</summary>
-    private static readonly string[] DomainFolders = ["Orchestration", "State", "Network"];
+    private static readonly string[] DomainFolders = ["Orchestration", "State", "Network", "Metrics"];
 
-    private static readonly string[] DomainNamespaces = ["Sandboxd.Core.Orchestration", "Sandboxd.Core.State", "Sandboxd.Core.Network"];
+    private static readonly string[] DomainNamespaces = ["Sandboxd.Core.Orchestration", "Sandboxd.Core.State", "Sandboxd.Core.Network", "Sandboxd.Core.Metrics"];
 
     [Fact]
     public void No_source_below_the_api_names_the_generated_types()

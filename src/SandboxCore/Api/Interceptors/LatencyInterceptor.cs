@@ -4,8 +4,9 @@ using Grpc.Core.Interceptors;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Prometheus;
 using Sandboxd.Api.V1;
+using Sandboxd.Core.Metrics;
 
-namespace Sandboxd.Core.Metrics;
+namespace Sandboxd.Core.Api.Interceptors;
 
 /// <summary>Times the verbs the metrics have histograms for, outermost of the interceptors, so a
 /// refusal by the caller check or a mapped error is timed with its status code too.</summary>
