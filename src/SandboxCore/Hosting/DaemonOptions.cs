@@ -53,7 +53,8 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --tls-client-ca F  with TLS: clients must present a certificate issued by this CA (PEM)
           --insecure-listen  allow --listen off loopback without TLS (tokens then cross in clear)
           --e2b-listen ADDR:PORT  serve E2B's API (control plane + envd, HTTP/1.1) for its SDKs;
-                             X-API-KEY is a principal's token (without a config, on loopback, any key)
+                             X-API-KEY is a principal's token (without a config, on loopback, any key);
+                             off loopback only with --insecure-listen (it is cleartext)
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
@@ -131,6 +132,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
         }
         string? token = tokenFile is null ? null : ReadToken(tokenFile);
         var tls = ReadTls(listen, tlsCert, tlsKey, tlsClientCa, insecureListen);
+        // The E2B listener is cleartext HTTP/1.1 (its SDK's transport): API keys cross in clear.
+        if (e2bListen is not null && !insecureListen && !TcpTls.IsLoopback(e2bListen))
+            throw new ArgumentException($"--e2b-listen {e2bListen} is not loopback: its API keys would cross the network in clear; keep it on loopback (behind a TLS proxy), or give --insecure-listen");
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, Tls = tls, WarmEgress = warmEgress,

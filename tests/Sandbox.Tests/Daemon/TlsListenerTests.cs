@@ -84,6 +84,24 @@ public sealed class TlsListenerTests
         Assert.Contains("or --insecure-listen", stderr);
     }
 
+    [RootFact]
+    public async Task An_e2b_listener_off_loopback_is_refused_at_start_unless_insecure()
+    {
+        using var root = new TempRoot();
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd")) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "--e2b-listen", "0.0.0.0:1", "--socket", Path.Combine(root.RuntimeDir, "s.sock"),
+                     "--state-dir", root.StateDir, "--runtime-dir", root.RuntimeDir })
+            start.ArgumentList.Add(a);
+        using var daemon = Process.Start(start)!;
+        var stdout = daemon.StandardOutput.ReadToEndAsync();
+        var stderr = await daemon.StandardError.ReadToEndAsync();
+        await daemon.WaitForExitAsync();
+        await stdout;
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains("sandboxd: --e2b-listen 0.0.0.0:1 is not loopback", stderr);
+        Assert.Contains("--insecure-listen", stderr);
+    }
+
     private static int FreeLoopbackPort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,11 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         var env = E2bJson.StringMap(body, "envVars") ?? [];
         RequestChecks.Env(env);
         var sandbox = await orchestrator.CreateAsync(create).ConfigureAwait(false);
+        // Governance: nothing was launched; the SDK reads the message of a 403.
+        if (sandbox.State == SandboxState.PendingApproval)
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"this create is {sandbox.Risk} risk and waits for approval: proposal {sandbox.ProposalId} is pending; reviewers vote with " +
+                $"'sandboxctl governance approve {sandbox.ProposalId}', and the deciding vote creates the sandbox ('sandboxctl governance show {sandbox.ProposalId}' then names it)"));
         var grant = grants.Issue(sandbox.Id, CallCorrelation.Current!.Principal!, env);
         await E2bJson.WriteAsync(context.Response, 201, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken)).ConfigureAwait(false);
     }
