@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using Sandboxd.Api.V1;
@@ -16,9 +15,6 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
     public const int DefaultChunk = 256 * 1024;
     public const int MaxChunk = 1024 * 1024;
     public const int MaxListEntries = 100_000;
-
-    /// <summary>Events waiting for a slow caller; more are counted as dropped, not buffered.</summary>
-    public const int WatchBuffer = 4096;
 
     public override Task<FileEntry> Stat(StatRequest request, ServerCallContext context)
     {
@@ -134,83 +130,24 @@ public sealed class FilesService(Orchestrator orchestrator) : Files.FilesBase
         }
     }
 
-    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
-    {
-        var files = orchestrator.OpenFiles(request.SandboxId, request.User, out var live);
-        SandboxWatch watch;
-        try
-        {
-            watch = files.Watch(request.Path, request.Recursive);
-        }
-        catch
-        {
-            files.Dispose();
-            throw;
-        }
-        var events = Channel.CreateBounded<WatchRecord>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true, SingleWriter = true });
-        long dropped = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        // The sandbox going away ends the watch.
-        _ = live.Launched.Channel.Closed.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
-        var reader = new Thread(() =>
-        {
-            try
+    public override Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context) =>
+        FileWatchStream.RunAsync(orchestrator, request.SandboxId, request.User, request.Path, request.Recursive,
+            () => responseStream.WriteAsync(new WatchEvent { Kind = WatchEventKind.Ready, Path = request.Path }, context.CancellationToken),
+            (e, dropped) => responseStream.WriteAsync(new WatchEvent
             {
-                watch.Run(e =>
+                Kind = e.Kind switch
                 {
-                    if (!events.Writer.TryWrite(e))
-                        Interlocked.Increment(ref dropped);
-                }, stop.Token);
-            }
-            catch (Exception e) when (e is SandboxFileException)
-            {
-                events.Writer.TryComplete(e);
-                return;
-            }
-            events.Writer.TryComplete();
-        }) { IsBackground = true, Name = "files-watch" };
-        try
-        {
-            await responseStream.WriteAsync(new WatchEvent { Kind = WatchEventKind.Ready, Path = request.Path }, context.CancellationToken)
-                .ConfigureAwait(false);
-            reader.Start();
-            try
-            {
-                await foreach (var e in events.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-                {
-                    if (e.Kind == WatchKind.Overflow)
-                        Interlocked.Increment(ref dropped);
-                    await responseStream.WriteAsync(new WatchEvent
-                    {
-                        Kind = e.Kind switch
-                        {
-                            WatchKind.Create => WatchEventKind.Create,
-                            WatchKind.Modify => WatchEventKind.Modify,
-                            WatchKind.Delete => WatchEventKind.Delete,
-                            WatchKind.Move => WatchEventKind.Move,
-                            _ => WatchEventKind.Overflow,
-                        },
-                        Path = e.Path,
-                        NewPath = e.NewPath,
-                        IsDir = e.IsDir,
-                        Dropped = (ulong)Interlocked.Read(ref dropped),
-                    }, context.CancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
-            {
-                // The sandbox went away: the stream ends.
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            if (reader.ThreadState != ThreadState.Unstarted)
-                reader.Join();
-            watch.Dispose();
-            files.Dispose();
-        }
-    }
+                    WatchKind.Create => WatchEventKind.Create,
+                    WatchKind.Modify => WatchEventKind.Modify,
+                    WatchKind.Delete => WatchEventKind.Delete,
+                    WatchKind.Move => WatchEventKind.Move,
+                    _ => WatchEventKind.Overflow,
+                },
+                Path = e.Path,
+                NewPath = e.NewPath,
+                IsDir = e.IsDir,
+                Dropped = dropped,
+            }, context.CancellationToken), context.CancellationToken);
 
     private static uint Mode(string field, uint mode, uint fallback) => mode switch
     {
