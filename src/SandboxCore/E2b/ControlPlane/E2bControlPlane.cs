@@ -13,7 +13,7 @@ namespace Sandboxd.Core.E2b.ControlPlane;
 /// timeout → TTL, metadata → labels, envVars → every process's environment), list, info, kill,
 /// timeout, pause (the freezer) and connect/resume (unpause, or resume a stopped sandbox).
 /// Every call runs as the X-API-KEY's principal, so tenancy, quotas and audit are the gRPC API's.</summary>
-public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants, TimeProvider clock)
+public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants, E2bTemplates templates, TimeProvider clock)
 {
     /// <summary>E2B's default when a create names no timeout: 15 s in its cloud; here 5 minutes,
     /// the SDK's own default, so a create without one does not vanish under a slow first call.</summary>
@@ -27,7 +27,8 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         if (E2bJson.Bool(body, "autoPause") == true)
             throw new InvalidFieldException("autoPause", "not supported: a sandbox's timeout destroys it here (pause it explicitly)");
         var create = new CreateRequest { TtlMs = (ulong)Seconds(body, "timeout", DefaultTimeoutSeconds) * 1000 };
-        E2bTemplates.Apply(create, E2bJson.Text(body, "templateID"));
+        string template = E2bJson.Text(body, "templateID") is { Length: > 0 } named ? named : E2bTemplates.Base;
+        templates.Apply(create, template);
         foreach (var (k, v) in E2bJson.StringMap(body, "metadata") ?? [])
             create.Labels[k] = v;
         var env = E2bJson.StringMap(body, "envVars") ?? [];
@@ -38,8 +39,8 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"this create is {sandbox.Risk} risk and waits for approval: proposal {sandbox.ProposalId} is pending; reviewers vote with " +
                 $"'sandboxctl governance approve {sandbox.ProposalId}', and the deciding vote creates the sandbox ('sandboxctl governance show {sandbox.ProposalId}' then names it)"));
-        var grant = grants.Issue(sandbox.Id, CallCorrelation.Current!.Principal!, env);
-        await E2bJson.WriteAsync(context.Response, 201, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken)).ConfigureAwait(false);
+        var grant = grants.Issue(sandbox.Id, CallCorrelation.Current!.Principal!, env, template);
+        await E2bJson.WriteAsync(context.Response, 201, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken, template)).ConfigureAwait(false);
     }
 
     /// <summary>GET /sandboxes (v1: running ones) and /v2/sandboxes (state=running|paused,
@@ -69,7 +70,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         {
             json.WriteStartArray();
             foreach (var s in page)
-                E2bSandboxJson.Write(json, s, null);
+                E2bSandboxJson.Write(json, s, null, grants.Find(s.Id)?.Template);
             json.WriteEndArray();
         });
     }
@@ -77,7 +78,8 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
     public Task GetAsync(HttpContext context, string id)
     {
         var sandbox = Existing(id);
-        return E2bJson.WriteAsync(context.Response, 200, json => E2bSandboxJson.Write(json, sandbox, grants.Find(id)?.AccessToken));
+        var grant = grants.Find(id);
+        return E2bJson.WriteAsync(context.Response, 200, json => E2bSandboxJson.Write(json, sandbox, grant?.AccessToken, grant?.Template));
     }
 
     public async Task KillAsync(HttpContext context, string id)
@@ -142,7 +144,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         if (E2bJson.Number(body, "timeout") is { } seconds && seconds > 0)
             sandbox = KeepAtLeast(sandbox, seconds);
         var grant = grants.Issue(id, CallCorrelation.Current!.Principal!);
-        await E2bJson.WriteAsync(context.Response, status, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken)).ConfigureAwait(false);
+        await E2bJson.WriteAsync(context.Response, status, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken, grant.Template)).ConfigureAwait(false);
     }
 
     /// <summary>One sample, now: CPU over the time since the sandbox's creation (E2B's are 5 s

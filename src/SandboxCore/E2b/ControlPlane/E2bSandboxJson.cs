@@ -13,10 +13,10 @@ public static class E2bSandboxJson
 
     public const string ClientId = "sandboxd";
 
-    /// <summary>E2B's template: "base" is the default image and profile, a profile name that
-    /// profile, an absolute path that image.</summary>
-    public static string TemplateOf(Sandbox s) =>
-        s.Image.Length > 0 ? s.Image : s.Profile is "" or "default" ? E2bTemplates.Base : s.Profile;
+    /// <summary>E2B's template: the one the create named when this listener made it, else the
+    /// image (a name or a path), the profile, or "base" for the default image and profile.</summary>
+    public static string TemplateOf(Sandbox s, string? named = null) =>
+        named ?? (s.Image.Length > 0 ? s.Image : s.Profile is "" or "default" ? E2bTemplates.Base : s.Profile);
 
     /// <summary>running, or paused (frozen or stopped: both keep their files and resume on connect).</summary>
     public static string StateOf(Sandbox s) => s.State is SandboxState.Paused or SandboxState.Stopped or SandboxState.Stopping ? "paused" : "running";
@@ -24,13 +24,13 @@ public static class E2bSandboxJson
     /// <summary>What E2B lists: running and paused ones; destroyed and failed ones are gone.</summary>
     public static bool Listed(Sandbox s) => s.State is not (SandboxState.Destroyed or SandboxState.Destroying or SandboxState.Failed);
 
-    public static void Write(Utf8JsonWriter json, Sandbox s, string? accessToken)
+    public static void Write(Utf8JsonWriter json, Sandbox s, string? accessToken, string? template = null)
     {
         json.WriteStartObject();
         json.WriteString("sandboxID", s.Id);
-        json.WriteString("templateID", TemplateOf(s));
+        json.WriteString("templateID", TemplateOf(s, template));
         json.WriteString("clientID", ClientId);
-        json.WriteString("alias", TemplateOf(s));
+        json.WriteString("alias", TemplateOf(s, template));
         json.WriteString("startedAt", Iso(s.CreatedUnixMs));
         // No TTL: as far off as a date goes, so "endAt" never looks past.
         json.WriteString("endAt", s.DeadlineUnixMs > 0 ? Iso(s.DeadlineUnixMs) : "9999-12-31T23:59:59.000Z");
@@ -50,13 +50,13 @@ public static class E2bSandboxJson
     }
 
     /// <summary>What create and connect answer (E2B's Sandbox object).</summary>
-    public static void WriteCreated(Utf8JsonWriter json, Sandbox s, string accessToken)
+    public static void WriteCreated(Utf8JsonWriter json, Sandbox s, string accessToken, string? template = null)
     {
         json.WriteStartObject();
         json.WriteString("sandboxID", s.Id);
-        json.WriteString("templateID", TemplateOf(s));
+        json.WriteString("templateID", TemplateOf(s, template));
         json.WriteString("clientID", ClientId);
-        json.WriteString("alias", TemplateOf(s));
+        json.WriteString("alias", TemplateOf(s, template));
         json.WriteString("envdVersion", EnvdVersion);
         json.WriteString("envdAccessToken", accessToken);
         json.WriteNull("domain");
