@@ -7,9 +7,11 @@ namespace Sandboxd.Core.E2b.ControlPlane;
 /// <summary>A sandbox as E2B's API shows it (ListedSandbox / SandboxDetail / Sandbox).</summary>
 public static class E2bSandboxJson
 {
-    /// <summary>The envd version this listener speaks: at or past the SDK's checks for
-    /// octet-stream uploads (0.5.7), closeStdin (0.5.2) and its default user (0.4.0).</summary>
-    public const string EnvdVersion = "0.5.7";
+    /// <summary>The envd version this listener speaks: at or past the SDK's checks for watch
+    /// events with entries (0.6.3) and on network mounts (0.6.4, no different here), octet-stream
+    /// uploads (0.5.7), closeStdin (0.5.2) and its default user (0.4.0). File metadata (0.6.2)
+    /// is not kept.</summary>
+    public const string EnvdVersion = "0.6.4";
 
     public const string ClientId = "sandboxd";
 
