@@ -20,12 +20,12 @@ public sealed class DaemonGovernanceWorld : IDisposable
 
     private readonly TempRoot _root = new();
     private readonly Dictionary<string, SandboxesClient> _clients = [];
-    private readonly int _port = FreeLoopbackPort();
+    private readonly int _port = LoopbackPort.Free();
 
     /// <param name="e2b">Also serve E2B's API (--e2b-listen) on <see cref="E2bPort"/>.</param>
     public DaemonGovernanceWorld(bool e2b = false)
     {
-        E2bPort = e2b ? FreeLoopbackPort() : null;
+        E2bPort = e2b ? LoopbackPort.Free() : null;
         Clock = new TestClockFile(_root);
         Clock.Set(TimeSpan.Zero);
         ProfilesDir = Path.Combine(_root.Path, "profiles");
@@ -205,12 +205,6 @@ public sealed class DaemonGovernanceWorld : IDisposable
     /// <summary>sandboxctl (the JIT build) as <paramref name="uid"/> over the Unix socket.</summary>
     public Task<Sandboxctl.Result> Ctl(int uid, params string[] args) => Sandboxctl.AsUidAsync(Daemon.Socket, uid, Group, args);
 
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {
