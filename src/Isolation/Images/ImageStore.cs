@@ -50,7 +50,7 @@ public sealed partial class ImageStore
         return ImageInfo.Parse(name, File.Exists(file) ? File.ReadAllText(file) : null);
     }
 
-    private bool Exists(string name) => IsValidName(name) && Directory.Exists(Path.Combine(Root, name, RootfsDir));
+    public bool Exists(string name) => IsValidName(name) && Directory.Exists(Path.Combine(Root, name, RootfsDir));
 
     /// <summary>The image's rootfs, held against removal until the returned use is disposed (a
     /// create keeps it until its sandbox is live, after which the sandbox itself counts as a user).</summary>

@@ -11,6 +11,7 @@ public readonly record struct E2bError(StatusCode Code, string Message)
     public static E2bError From(Exception e) => e switch
     {
         RpcException rpc => new(rpc.StatusCode, rpc.Status.Detail),
+        ControlPlane.TemplateNotFoundException => new(StatusCode.NotFound, e.Message),
         _ when ErrorMapping.ToStatus(e) is { } status => new(status.StatusCode, status.Detail),
         _ => new(StatusCode.Internal, "internal error: " + e.GetType().Name),
     };

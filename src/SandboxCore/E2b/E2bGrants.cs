@@ -14,9 +14,9 @@ public sealed class E2bGrants
 
     /// <summary>The sandbox's grant, made on first use (create, or a connect to a sandbox made
     /// over gRPC or before a restart). A connect keeps the token and the environment.</summary>
-    public E2bGrant Issue(string sandboxId, Principal owner, IReadOnlyDictionary<string, string>? env = null) =>
+    public E2bGrant Issue(string sandboxId, Principal owner, IReadOnlyDictionary<string, string>? env = null, string? template = null) =>
         _byId.GetOrAdd(sandboxId, id => new E2bGrant(id, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), owner,
-            env ?? new Dictionary<string, string>()));
+            env ?? new Dictionary<string, string>()) { Template = template });
 
     public E2bGrant? Find(string sandboxId) => _byId.TryGetValue(sandboxId, out var grant) ? grant : null;
 

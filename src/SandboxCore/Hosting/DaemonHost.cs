@@ -78,7 +78,7 @@ public static class DaemonHost
         services.RemoveAll(typeof(IServiceMethodProvider<>));
         services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(StrictMessageMethodProvider<>));
         services.AddGrpcReflection();
-        E2b.E2bServer.AddTo(services, options.E2bListen);
+        E2b.E2bServer.AddTo(services, options.E2bListen, options.Tls);
         services.AddGrpcHealthChecks().AddCheck<StateStoreHealthCheck>("state-store");
 
         var app = builder.Build();

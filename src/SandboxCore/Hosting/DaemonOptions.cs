@@ -53,7 +53,9 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
           --tls-client-ca F  with TLS: clients must present a certificate issued by this CA (PEM)
           --insecure-listen  allow --listen off loopback without TLS (tokens then cross in clear)
           --e2b-listen ADDR:PORT  serve E2B's API (control plane + envd, HTTP/1.1) for its SDKs;
-                             X-API-KEY is a principal's token (without a config, on loopback, any key)
+                             X-API-KEY is a principal's token (without a config, on loopback, any key);
+                             HTTPS (HTTP/1.1 and h2) with --tls-cert/--tls-key(/--tls-client-ca), as --listen;
+                             in clear off loopback only with --insecure-listen
           --warm-pool N      default-profile sandboxes prepared ahead (default 2; 0 = off)
           --warm-egress N    egress sandboxes prepared ahead, network set up (default 1; 0 = off)
         {NetworkDaemonOptions.Usage}
@@ -130,7 +132,10 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
             }
         }
         string? token = tokenFile is null ? null : ReadToken(tokenFile);
-        var tls = ReadTls(listen, tlsCert, tlsKey, tlsClientCa, insecureListen);
+        var tls = ReadTls(listen, e2bListen, tlsCert, tlsKey, tlsClientCa, insecureListen);
+        // The E2B listener takes the same TLS; without it, it is cleartext HTTP/1.1 and API keys cross in clear.
+        if (e2bListen is not null && tls is null && !insecureListen && !TcpTls.IsLoopback(e2bListen))
+            throw new ArgumentException($"--e2b-listen {e2bListen} is not loopback: give --tls-cert and --tls-key (its API keys never cross a network in clear), or --insecure-listen");
         return new DaemonOptions(Path.GetFullPath(socket), Path.GetFullPath(state), Path.GetFullPath(runtime), listen, warmPool)
         {
             Network = network, RedisUrl = redis, TcpToken = token, Tls = tls, WarmEgress = warmEgress,
@@ -195,14 +200,14 @@ public sealed record DaemonOptions(string Socket, string StateDir, string Runtim
 
     /// <summary>A token never crosses a network in clear: a --listen off loopback needs TLS
     /// (or the explicit --insecure-listen, for a network the operator trusts).</summary>
-    private static TcpTls? ReadTls(string? listen, string? cert, string? key, string? clientCa, bool insecure)
+    private static TcpTls? ReadTls(string? listen, string? e2bListen, string? cert, string? key, string? clientCa, bool insecure)
     {
         if ((cert is null) != (key is null))
             throw new ArgumentException("--tls-cert and --tls-key go together");
         if (clientCa is not null && cert is null)
             throw new ArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
-        if (cert is not null && listen is null)
-            throw new ArgumentException("--tls-cert needs --listen: TLS is for the TCP listener");
+        if (cert is not null && listen is null && e2bListen is null)
+            throw new ArgumentException("--tls-cert needs --listen or --e2b-listen: TLS is for the TCP listeners");
         if (listen is not null && cert is null && !insecure && !TcpTls.IsLoopback(listen))
             throw new ArgumentException($"--listen {listen} is not loopback: give --tls-cert and --tls-key (bearer tokens never cross a network in clear), or --insecure-listen");
         return cert is null ? null : TcpTls.Load(cert, key!, clientCa);

@@ -90,4 +90,65 @@ public sealed class TlsListenerTests
         Assert.Contains("sandboxd: --listen 0.0.0.0:1 is not loopback: give --tls-cert and --tls-key", stderr);
         Assert.Contains("or --insecure-listen", stderr);
     }
+
+    [RootFact]
+    public async Task An_e2b_listener_off_loopback_without_tls_is_refused_at_start()
+    {
+        using var root = new TempRoot();
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd")) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "--e2b-listen", "0.0.0.0:1", "--socket", Path.Combine(root.RuntimeDir, "s.sock"),
+                     "--state-dir", root.StateDir, "--runtime-dir", root.RuntimeDir })
+            start.ArgumentList.Add(a);
+        using var daemon = Process.Start(start)!;
+        // A daemon that (wrongly) starts is stopped, so the test fails instead of waiting.
+        using var started = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var stop = started.Token.Register(() => daemon.Kill());
+        var stdout = daemon.StandardOutput.ReadToEndAsync();
+        var stderr = await daemon.StandardError.ReadToEndAsync();
+        await daemon.WaitForExitAsync();
+        await stdout;
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains("sandboxd: --e2b-listen 0.0.0.0:1 is not loopback: give --tls-cert and --tls-key", stderr);
+        Assert.Contains("or --insecure-listen", stderr);
+    }
+
+    /// <summary>--e2b-listen takes the daemon's --tls-cert: E2B's SDK reaches it over https
+    /// (trusting the CA as any node program does, NODE_EXTRA_CA_CERTS), and cleartext gets nothing.</summary>
+    [RootFact]
+    public async Task The_e2b_listener_serves_the_sdk_over_tls()
+    {
+        using var root = new TempRoot();
+        var pki = await TestPki.MakeAsync(root.Path);
+        int port = LoopbackPort.Free();
+        using var daemon = new DaemonProcess(root, ownsRoot: false,
+            ["--e2b-listen", $"127.0.0.1:{port}", "--tls-cert", pki.ServerCert, "--tls-key", pki.ServerKey, "--warm-pool", "0", "--warm-egress", "0"]);
+        var https = $"https://127.0.0.1:{port}";
+        var run = await Sandboxd.Tests.E2b.E2bSdk.RunAsync("tls.mjs", port, "any", new Dictionary<string, string>
+        {
+            ["E2B_API_URL"] = https, ["E2B_SANDBOX_URL"] = https, ["NODE_EXTRA_CA_CERTS"] = pki.CaCert,
+        });
+        Assert.True(run.Code == 0, run.Output + "\n--- daemon ---\n" + daemon.Log);
+        Assert.Single(run.Passed);
+
+        using var clear = new HttpClient();
+        clear.DefaultRequestHeaders.Add("X-API-KEY", "any");
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => clear.GetAsync($"http://127.0.0.1:{port}/v2/sandboxes"));
+        // A client trusting only the test's CA gets the listing over TLS.
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(pki.Ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return cert is not null && chain.Build(cert);
+            },
+        };
+        using var trusted = new HttpClient(handler);
+        trusted.DefaultRequestHeaders.Add("X-API-KEY", "any");
+        var listed = await trusted.GetAsync($"{https}/v2/sandboxes");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal("[]", await listed.Content.ReadAsStringAsync());
+    }
 }

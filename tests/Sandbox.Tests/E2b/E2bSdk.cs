@@ -27,7 +27,15 @@ public static class E2bSdk
         public IReadOnlyList<string> Passed => Output.Split('\n').Where(l => l.StartsWith("ok ", StringComparison.Ordinal)).ToList();
     }
 
-    public static async Task<Run> RunAsync(string script, int port, string apiKey, IReadOnlyDictionary<string, string>? env = null)
+    public static Task<Run> RunAsync(string script, int port, string apiKey, IReadOnlyDictionary<string, string>? env = null) =>
+        RunAsync([script], port, apiKey, env, TimeSpan.FromMinutes(3));
+
+    /// <summary>tests/e2b/sdk: E2B's own SDK suite's cases, rewritten here, under vitest (pinned
+    /// by the lockfile like the SDK).</summary>
+    public static Task<Run> RunSuiteAsync(int port, string apiKey) =>
+        RunAsync([Path.Combine("node_modules", "vitest", "vitest.mjs"), "run"], port, apiKey, null, TimeSpan.FromMinutes(10));
+
+    private static async Task<Run> RunAsync(string[] args, int port, string apiKey, IReadOnlyDictionary<string, string>? env, TimeSpan limit)
     {
         Assert.True(File.Exists(Path.Combine(Dir, "node_modules", "e2b", "package.json")),
             "E2B's SDK is not installed in tests/e2b: run `make deps` (npm ci there)");
@@ -37,7 +45,9 @@ public static class E2bSdk
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(script);
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["NO_COLOR"] = "1";
         start.Environment["E2B_API_URL"] = $"http://127.0.0.1:{port}";
         start.Environment["E2B_SANDBOX_URL"] = $"http://127.0.0.1:{port}";
         start.Environment["E2B_API_KEY"] = apiKey;
@@ -49,7 +59,7 @@ public static class E2bSdk
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);

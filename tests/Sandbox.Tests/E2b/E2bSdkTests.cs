@@ -36,6 +36,19 @@ public sealed class E2bSdkTests(E2bDaemon fixture) : IClassFixture<E2bDaemon>
     [RootFact]
     public Task Timeout_list_pause_connect_health_unknown_ids_and_wrong_tokens() => Scenario("lifecycle.mjs", 6);
 
+    /// <summary>E2B's own SDK tests (packages/js-sdk/tests: commands, pty, files, timeout,
+    /// connect, kill, metrics), rewritten in tests/e2b/sdk, every one passing.</summary>
+    [RootFact]
+    public async Task E2bs_sdk_test_suite_cases_pass()
+    {
+        var run = await E2bSdk.RunSuiteAsync(fixture.Port, "any-key-on-a-box-without-config");
+        Assert.True(run.Code == 0, $"vitest failed:\n{run.Output}\n--- daemon ---\n{Tail(fixture.Daemon.Log)}");
+        var summary = System.Text.RegularExpressions.Regex.Match(run.Output, @"Tests\s+(\d+) passed \((\d+)\)");
+        Assert.True(summary.Success, run.Output);
+        Assert.Equal(summary.Groups[2].Value, summary.Groups[1].Value);
+        Assert.True(int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 60, summary.Value);
+    }
+
     [RootFact]
     public async Task Sdk_calls_are_audited_as_the_keys_principal()
     {

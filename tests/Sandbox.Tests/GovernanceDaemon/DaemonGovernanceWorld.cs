@@ -22,8 +22,10 @@ public sealed class DaemonGovernanceWorld : IDisposable
     private readonly Dictionary<string, SandboxesClient> _clients = [];
     private readonly int _port = LoopbackPort.Free();
 
-    public DaemonGovernanceWorld()
+    /// <param name="e2b">Also serve E2B's API (--e2b-listen) on <see cref="E2bPort"/>.</param>
+    public DaemonGovernanceWorld(bool e2b = false)
     {
+        E2bPort = e2b ? LoopbackPort.Free() : null;
         Clock = new TestClockFile(_root);
         Clock.Set(TimeSpan.Zero);
         ProfilesDir = Path.Combine(_root.Path, "profiles");
@@ -37,6 +39,8 @@ public sealed class DaemonGovernanceWorld : IDisposable
     }
 
     public TestClockFile Clock { get; }
+
+    public int? E2bPort { get; }
 
     public string ProfilesDir { get; }
 
@@ -110,8 +114,10 @@ public sealed class DaemonGovernanceWorld : IDisposable
     /// <summary>A daemon, once it has made (or refused) what approvals an earlier one left unused.</summary>
     private DaemonProcess Start()
     {
-        var daemon = new DaemonProcess(_root, ownsRoot: false,
-            ["--config", ConfigPath, "--warm-pool", "0", "--warm-egress", "0", "--listen", $"127.0.0.1:{_port}"], Clock.Environment);
+        string[] args = ["--config", ConfigPath, "--warm-pool", "0", "--warm-egress", "0", "--listen", $"127.0.0.1:{_port}"];
+        if (E2bPort is { } e2b)
+            args = [.. args, "--e2b-listen", $"127.0.0.1:{e2b}"];
+        var daemon = new DaemonProcess(_root, ownsRoot: false, args, Clock.Environment);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!daemon.Log.Contains("approved proposals at start:", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
             Thread.Sleep(20);

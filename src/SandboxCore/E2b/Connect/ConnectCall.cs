@@ -46,6 +46,13 @@ public static partial class ConnectCall
         {
             return;
         }
+        catch (Sandboxd.Isolation.Launch.InitExitedException)
+        {
+            // The sandbox died under the stream (killed, timed out): its connection drops, as
+            // E2B's proxy drops it, and the SDK's health probe (502) then says why.
+            context.Abort();
+            return;
+        }
         catch (Exception e) when (e is not IOException)
         {
             error = Failure(context, e, deadline, log);

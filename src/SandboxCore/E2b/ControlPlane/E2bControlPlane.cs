@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ namespace Sandboxd.Core.E2b.ControlPlane;
 /// timeout → TTL, metadata → labels, envVars → every process's environment), list, info, kill,
 /// timeout, pause (the freezer) and connect/resume (unpause, or resume a stopped sandbox).
 /// Every call runs as the X-API-KEY's principal, so tenancy, quotas and audit are the gRPC API's.</summary>
-public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants, TimeProvider clock)
+public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants, E2bTemplates templates, TimeProvider clock)
 {
     /// <summary>E2B's default when a create names no timeout: 15 s in its cloud; here 5 minutes,
     /// the SDK's own default, so a create without one does not vanish under a slow first call.</summary>
@@ -25,14 +26,19 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         var body = await E2bJson.ReadObjectAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (E2bJson.Bool(body, "autoPause") == true)
             throw new InvalidFieldException("autoPause", "not supported: a sandbox's timeout destroys it here (pause it explicitly)");
-        var create = E2bTemplates.Apply(new CreateSandbox { TtlMs = (ulong)Seconds(body, "timeout", DefaultTimeoutSeconds) * 1000 },
-            E2bJson.Text(body, "templateID"));
+        string template = E2bJson.Text(body, "templateID") is { Length: > 0 } named ? named : E2bTemplates.Base;
+        var create = templates.Apply(new CreateSandbox { TtlMs = (ulong)Seconds(body, "timeout", DefaultTimeoutSeconds) * 1000 }, template);
         create = create with { Labels = new Dictionary<string, string>(E2bJson.StringMap(body, "metadata") ?? []) };
         var env = E2bJson.StringMap(body, "envVars") ?? [];
         RequestChecks.Env(env);
         var sandbox = await orchestrator.CreateAsync(create).ConfigureAwait(false);
-        var grant = grants.Issue(sandbox.Id, CallCorrelation.Current!.Principal!, env);
-        await E2bJson.WriteAsync(context.Response, 201, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken)).ConfigureAwait(false);
+        // Governance: nothing was launched; the SDK reads the message of a 403.
+        if (sandbox.State == SandboxState.PendingApproval)
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"this create is {sandbox.Record.Risk} risk and waits for approval: proposal {sandbox.ProposalId} is pending; reviewers vote with " +
+                $"'sandboxctl governance approve {sandbox.ProposalId}', and the deciding vote creates the sandbox ('sandboxctl governance show {sandbox.ProposalId}' then names it)"));
+        var grant = grants.Issue(sandbox.Id, CallCorrelation.Current!.Principal!, env, template);
+        await E2bJson.WriteAsync(context.Response, 201, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken, template)).ConfigureAwait(false);
     }
 
     /// <summary>GET /sandboxes (v1: running ones) and /v2/sandboxes (state=running|paused,
@@ -62,7 +68,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         {
             json.WriteStartArray();
             foreach (var s in page)
-                E2bSandboxJson.Write(json, s, null);
+                E2bSandboxJson.Write(json, s, null, grants.Find(s.Id)?.Template);
             json.WriteEndArray();
         });
     }
@@ -70,7 +76,8 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
     public Task GetAsync(HttpContext context, string id)
     {
         var sandbox = Existing(id);
-        return E2bJson.WriteAsync(context.Response, 200, json => E2bSandboxJson.Write(json, sandbox, grants.Find(id)?.AccessToken));
+        var grant = grants.Find(id);
+        return E2bJson.WriteAsync(context.Response, 200, json => E2bSandboxJson.Write(json, sandbox, grant?.AccessToken, grant?.Template));
     }
 
     public async Task KillAsync(HttpContext context, string id)
@@ -135,7 +142,7 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         if (E2bJson.Number(body, "timeout") is { } seconds && seconds > 0)
             sandbox = KeepAtLeast(sandbox, seconds);
         var grant = grants.Issue(id, CallCorrelation.Current!.Principal!);
-        await E2bJson.WriteAsync(context.Response, status, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken)).ConfigureAwait(false);
+        await E2bJson.WriteAsync(context.Response, status, json => E2bSandboxJson.WriteCreated(json, sandbox, grant.AccessToken, grant.Template)).ConfigureAwait(false);
     }
 
     /// <summary>One sample, now: CPU over the time since the sandbox's creation (E2B's are 5 s

@@ -27,8 +27,9 @@ public static class EntryInfoMapping
             Group = UserName(f.Gid),
             ModifiedTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddTicks(f.MtimeNs / 100)),
         };
-        if (f.Type == SandboxFileType.Symlink)
-            entry.SymlinkTarget = f.LinkTarget;
+        // Absolute, as envd resolves it: a relative target is taken from the link's directory.
+        if (f.Type == SandboxFileType.Symlink && f.LinkTarget is { Length: > 0 } target)
+            entry.SymlinkTarget = target.StartsWith('/') ? target : Join(absolutePath[..Math.Max(1, absolutePath.TrimEnd('/').LastIndexOf('/'))], target);
         return entry;
     }
 

@@ -29,7 +29,10 @@ public sealed class EnvdFilesystem(Orchestrator orchestrator, EnvdWatchers watch
         }),
         "Remove" => Unary(context, RemoveRequest.Parser, (r, files, user) =>
         {
-            files.Remove(EnvdCall.Absolute(r.Path, user), recursive: true);
+            // As envd (os.RemoveAll): what is not there is removed already.
+            var path = EnvdCall.Absolute(r.Path, user);
+            if (Exists(files, path))
+                files.Remove(path, recursive: true);
             return new RemoveResponse();
         }),
         "WatchDir" => ConnectCall.ServerStreamAsync(context, WatchDirRequest.Parser, (r, s, c) => WatchAsync(context, r, s, c), log),
@@ -67,7 +70,8 @@ public sealed class EnvdFilesystem(Orchestrator orchestrator, EnvdWatchers watch
         if (depth > 64)
             throw new InvalidFieldException("depth", "at most 64");
         var response = new ListDirResponse();
-        foreach (var f in files.List(path, (int)Math.Max(1, depth), MaxListEntries))
+        // In path order, as envd's walk gives them (a directory, then what is in it).
+        foreach (var f in files.List(path, (int)Math.Max(1, depth), MaxListEntries).OrderBy(f => f.Path, StringComparer.Ordinal))
             response.Entries.Add(EntryInfoMapping.ToEntry(f, EntryInfoMapping.Join(path, f.Path)));
         return response;
     }

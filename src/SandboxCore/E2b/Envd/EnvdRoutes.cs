@@ -26,8 +26,8 @@ public static class EnvdRoutes
         routes.MapGet("/health", HealthAsync);
     }
 
-    /// <summary>204 while the sandbox lives (running or paused) and the token is its own; 502
-    /// otherwise, as E2B's proxy answers for a sandbox that is gone.</summary>
+    /// <summary>204 while the sandbox runs and the token is its own; 502 otherwise, as E2B's
+    /// proxy answers for a sandbox that is gone or paused (the SDK's isRunning is false then).</summary>
     private static Task HealthAsync(HttpContext context)
     {
         var grant = Resolve(context, null, out _);
@@ -36,7 +36,7 @@ public static class EnvdRoutes
         var orchestrator = context.RequestServices.GetRequiredService<Orchestrator>();
         CallCorrelation.Current = E2bCallers.Correlation(grant.Owner, context.Request);
         if (!orchestrator.TryGetVisible(grant.SandboxId, out var live)
-            || live.Record.State is not (Sandboxd.Core.State.SandboxState.Running or Sandboxd.Core.State.SandboxState.Paused))
+            || live.Record.State is not Sandboxd.Core.State.SandboxState.Running)
             return Gone(context);
         context.Response.StatusCode = 204;
         return Task.CompletedTask;
