@@ -175,6 +175,10 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
+    /* Orphans of the command's tree are reparented to its leader while it lives, not to init, so
+       the daemon still finds one that left the session (setsid) through its parent when it kills
+       the execution (ProcessTree). Kept across execve. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     /* Lift the report pipe and the control socket above anything dup2 or close_range touch. */
     int report = fcntl(err_fd, F_DUPFD_CLOEXEC, 100);
     int notify = notify_fd >= 0 ? fcntl(notify_fd, F_DUPFD_CLOEXEC, 100) : -1;

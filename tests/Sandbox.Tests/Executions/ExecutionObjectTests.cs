@@ -135,6 +135,28 @@ public sealed class ExecutionObjectTests(DaemonFixture fixture) : IClassFixture<
     }
 
     [RootFact]
+    public async Task Kill_reaches_a_process_that_left_the_session_with_setsid()
+    {
+        await Daemon.WithSandboxAsync(async id =>
+        {
+            // One leaves the session under its parent; the other is also orphaned (its subshell exits).
+            var exec = await Executions.StartAsync(Start(id, "setsid sleep 1011 & (setsid sleep 1012 &); echo started; sleep 1013"));
+            await foreach (var m in Executions.AttachAsync(new AttachRequest { SandboxId = id, ExecutionId = exec.ExecutionId }))
+                if (m.Stdout?.Data.ToStringUtf8() == "started\n")
+                    break;
+            // setsid execs sleep after its setsid(): once both sleeps show, both left the session.
+            string ps = "";
+            for (int i = 0; i < 200 && !(ps.Contains("sleep 1011", StringComparison.Ordinal) && ps.Contains("sleep 1012", StringComparison.Ordinal)); i++)
+                ps = (await Daemon.Client.RunAsync(id, ["/bin/ps", "-eo", "sid,pid,args"])).Stdout;
+            Assert.Contains("sleep 1011", ps, StringComparison.Ordinal);
+            Assert.Contains("sleep 1012", ps, StringComparison.Ordinal);
+            await Executions.KillAsync(id, exec.ExecutionId);
+            var after = await Daemon.Client.RunAsync(id, ["/bin/ps", "-eo", "args"]);
+            Assert.DoesNotContain("sleep 101", after.Stdout, StringComparison.Ordinal);
+        });
+    }
+
+    [RootFact]
     public async Task An_unknown_execution_is_NOT_FOUND_naming_the_field()
     {
         await Daemon.WithSandboxAsync(async id =>
