@@ -9,6 +9,7 @@ public static class Program
     {
         var root = new RootCommand("sandboxctl: create, run commands in and destroy sandboxd sandboxes");
         root.Options.Add(CommonOptions.Socket);
+        ConnectionOptions.AddTo(root);
         root.Subcommands.Add(CreateCommand.Build());
         root.Subcommands.Add(ListCommand.Build());
         root.Subcommands.Add(GetCommand.Build());

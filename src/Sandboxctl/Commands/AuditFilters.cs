@@ -52,8 +52,13 @@ internal sealed class AuditFilters
         }
     }
 
-    public AuditClient Connect(ParseResult result) =>
-        AuditClient.ForUnixSocket(CommonOptions.SocketOf(result), result.GetValue(AsTenant));
+    public AuditClient Connect(ParseResult result)
+    {
+        var connection = CommonOptions.Connection(result);
+        if (result.GetValue(AsTenant) is { Length: > 0 } tenant)
+            connection.Headers.Add(SandboxdConnection.TenantHeader, tenant);
+        return new AuditClient(connection);
+    }
 
     public AuditQueryRequest Query(ParseResult result)
     {

@@ -17,13 +17,24 @@ internal static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "machine-readable JSON output" };
 
-    // The socket this invocation talks to, for the one message that needs it: a CLI runs one command.
+    // Where this invocation talks to, for the one message that needs it: a CLI runs one command.
     private static string? _socketInUse;
+    private static string? _tcpInUse;
 
-    public static SandboxesClient Connect(ParseResult result) => SandboxesClient.ForUnixSocket(SocketOf(result));
+    public static SandboxesClient Connect(ParseResult result) => new(Connection(result));
 
-    /// <summary>The --socket value, remembered so that "cannot reach" can name it.</summary>
-    public static string SocketOf(ParseResult result) => _socketInUse = result.GetValue(Socket)!;
+    /// <summary>The daemon's --host TCP listener (TLS with --tls-ca) if given, else its --socket;
+    /// remembered so that "cannot reach" can name it.</summary>
+    public static SandboxdConnection Connection(ParseResult result)
+    {
+        if (ConnectionOptions.Tcp(result) is { } tcp)
+        {
+            _tcpInUse = tcp.Target;
+            return tcp;
+        }
+        _socketInUse = result.GetValue(Socket)!;
+        return SandboxdConnection.ForUnixSocket(_socketInUse);
+    }
 
     public static string ToJson(IMessage message) =>
         new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(message);
@@ -33,12 +44,12 @@ internal static class CommonOptions
 
     private static string Unreachable(RpcException e)
     {
-        if (_socketInUse is { } socket && !File.Exists(socket))
+        if (_tcpInUse is null && _socketInUse is { } socket && !File.Exists(socket))
             return $"no socket at {socket} (is sandboxd running? `make run` starts it)";
         Exception? inner = e.Status.DebugException;
         while (inner?.InnerException is not null)
             inner = inner.InnerException;
-        return $"{_socketInUse}: {inner?.Message ?? e.Status.Detail}";
+        return $"{_tcpInUse ?? _socketInUse}: {inner?.Message ?? e.Status.Detail}";
     }
 
     /// <summary>Runs a command body; a gRPC error goes to stderr with a non-zero exit.</summary>
@@ -54,7 +65,8 @@ internal static class CommonOptions
             await Console.Error.WriteLineAsync($"sandboxctl: {e.Message}").ConfigureAwait(false);
             return 2;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable
+            || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is HttpRequestException))
         {
             await Console.Error.WriteLineAsync($"sandboxctl: cannot reach sandboxd: {Unreachable(e)}").ConfigureAwait(false);
             return 1;

@@ -17,7 +17,7 @@ public sealed class TcpListenerTests
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var tokenFile = Path.Combine(Path.GetTempPath(), "sbx-token-" + Guid.NewGuid().ToString("N"));
         await File.WriteAllTextAsync(tokenFile, token + "\n");
-        int port = FreeLoopbackPort();
+        int port = LoopbackPort.Free();
         try
         {
             using var daemon = new DaemonProcess(["--listen", $"127.0.0.1:{port}", "--token-file", tokenFile]);
@@ -42,12 +42,5 @@ public sealed class TcpListenerTests
         {
             File.Delete(tokenFile);
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

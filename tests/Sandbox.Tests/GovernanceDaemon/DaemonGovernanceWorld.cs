@@ -20,7 +20,7 @@ public sealed class DaemonGovernanceWorld : IDisposable
 
     private readonly TempRoot _root = new();
     private readonly Dictionary<string, SandboxesClient> _clients = [];
-    private readonly int _port = FreeLoopbackPort();
+    private readonly int _port = LoopbackPort.Free();
 
     public DaemonGovernanceWorld()
     {
@@ -199,12 +199,6 @@ public sealed class DaemonGovernanceWorld : IDisposable
     /// <summary>sandboxctl (the JIT build) as <paramref name="uid"/> over the Unix socket.</summary>
     public Task<Sandboxctl.Result> Ctl(int uid, params string[] args) => Sandboxctl.AsUidAsync(Daemon.Socket, uid, Group, args);
 
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {
