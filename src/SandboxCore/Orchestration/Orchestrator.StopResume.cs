@@ -128,7 +128,7 @@ public sealed partial class Orchestrator
     private async Task<LiveSandbox> RelaunchAsync(SandboxRecord record)
     {
         var id = record.Id;
-        var profile = LimitsResolver.Profile(record.Profile);
+        var profile = record.ProfileOverrides.Apply(LimitsResolver.Profile(record.Profile));
         var network = record.Network.Length > 0 ? SandboxNetwork.FromProto(NetworkConfig.Parser.ParseFrom(record.Network)) : SandboxNetwork.None;
         // The recorded image is a name (or a path): resolved again, and held while init starts on it.
         using var imageUse = UseImage(record.Image, out var rootfs, out _);

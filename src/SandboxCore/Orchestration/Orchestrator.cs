@@ -68,7 +68,7 @@ public sealed partial class Orchestrator(SandboxLauncher launcher, SqliteStateSt
             // Persisted now, not only on stop: a restarted daemon re-attaches a re-adopted sandbox with it.
             Network = network.ToProto(network.Policy).ToByteArray(),
             Tenant = tenant, IdRangeBase = launched.IdRangeBase, DeadlineUnixMs = deadline, IdleTimeoutMs = (long)request.IdleTimeoutMs,
-            ProposalId = proposalId,
+            ProposalId = proposalId, ProfileOverrides = plan.Overrides,
         };
         var live = new LiveSandbox(record, launched, network, egress, new FileChangeRecorder(id, launched.Layers, audit, log));
         stages?.Mark("file_baseline");

@@ -37,4 +37,7 @@ public sealed record SandboxRecord(
 
     /// <summary>The approved proposal whose one use created it; empty when none was needed.</summary>
     public string ProposalId { get; init; } = "";
+
+    /// <summary>How its isolation differs from <see cref="Profile"/>'s, so that a resume keeps it.</summary>
+    public ProfileOverrides ProfileOverrides { get; init; } = ProfileOverrides.None;
 }

@@ -42,6 +42,7 @@ public sealed class SqliteStateStore : IDisposable
         AddColumnIfMissing("deadline_ms", "INTEGER NOT NULL DEFAULT 0");
         AddColumnIfMissing("idle_ms", "INTEGER NOT NULL DEFAULT 0");
         AddColumnIfMissing("proposal_id", "TEXT NOT NULL DEFAULT ''");
+        AddColumnIfMissing("profile_overrides", "TEXT NOT NULL DEFAULT ''");
     }
 
     private void AddColumnIfMissing(string name, string type)
@@ -72,9 +73,9 @@ public sealed class SqliteStateStore : IDisposable
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
                 INSERT OR REPLACE INTO sandboxes (id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits,
-                  tenant, state_changed_ms, state_cause, network, id_range, deadline_ms, idle_ms, proposal_id)
+                  tenant, state_changed_ms, state_cause, network, id_range, deadline_ms, idle_ms, proposal_id, profile_overrides)
                 VALUES ($id, $state, $image, $hostname, $created, $pid, $risk, $labels, $profile, $limits, $tenant, $changed, $cause,
-                  $network, $range, $deadline, $idle, $proposal)
+                  $network, $range, $deadline, $idle, $proposal, $overrides)
                 """;
             cmd.Parameters.AddWithValue("$id", r.Id);
             cmd.Parameters.AddWithValue("$state", (int)r.State);
@@ -94,6 +95,7 @@ public sealed class SqliteStateStore : IDisposable
             cmd.Parameters.AddWithValue("$deadline", r.DeadlineUnixMs);
             cmd.Parameters.AddWithValue("$idle", r.IdleTimeoutMs);
             cmd.Parameters.AddWithValue("$proposal", r.ProposalId);
+            cmd.Parameters.AddWithValue("$overrides", r.ProfileOverrides == ProfileOverrides.None ? "" : JsonSerializer.Serialize(r.ProfileOverrides));
             cmd.ExecuteNonQuery();
         }
     }
@@ -148,7 +150,7 @@ public sealed class SqliteStateStore : IDisposable
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant, state_changed_ms, state_cause, network, id_range, deadline_ms, idle_ms, proposal_id FROM sandboxes {where}";
+            cmd.CommandText = $"SELECT id, state, image, hostname, created_ms, init_pid, risk, labels, profile, limits, tenant, state_changed_ms, state_cause, network, id_range, deadline_ms, idle_ms, proposal_id, profile_overrides FROM sandboxes {where}";
             foreach (var (name, value) in args)
                 cmd.Parameters.AddWithValue(name, value);
             using var reader = cmd.ExecuteReader();
@@ -163,6 +165,7 @@ public sealed class SqliteStateStore : IDisposable
                     Tenant = reader.GetString(10), Network = (byte[])reader.GetValue(13),
                     IdRangeBase = reader.IsDBNull(14) ? null : (uint)reader.GetInt64(14),
                     DeadlineUnixMs = reader.GetInt64(15), IdleTimeoutMs = reader.GetInt64(16), ProposalId = reader.GetString(17),
+                    ProfileOverrides = reader.GetString(18) is { Length: > 0 } o ? JsonSerializer.Deserialize<ProfileOverrides>(o)! : ProfileOverrides.None,
                 });
             return list;
         }

@@ -75,6 +75,28 @@ public sealed class StopResumeTests
     }
 
     [RootFact]
+    public async Task A_sandbox_made_from_spec_overrides_resumes_with_them_after_a_daemon_restart()
+    {
+        using var root = new TempRoot();
+        // The CPU-time limit and the absent user namespace are the spec's, not the profile's.
+        const string Probe = "ulimit -t; cat /proc/self/uid_map | tr -s ' '";
+        const string Expected = "7\n 0 0 4294967295\n";
+        Sandbox sandbox;
+        using (var first = new DaemonProcess(root, ownsRoot: false))
+        {
+            sandbox = await first.Client.CreateAsync(new CreateRequest { Overrides = new SpecOverrides { CpuTimeSeconds = 7, UserNamespace = false } });
+            Assert.Equal(Expected, (await first.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", Probe])).Stdout);
+            Assert.Equal(SandboxState.Stopped, (await first.Client.StopAsync(sandbox.Id)).State);
+            first.Stop();
+        }
+
+        using var second = new DaemonProcess(root, ownsRoot: false);
+        Assert.Equal(SandboxState.Running, (await second.Client.ResumeAsync(sandbox.Id)).State);
+        Assert.Equal(Expected, (await second.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c", Probe])).Stdout);
+        Assert.True((await second.Client.DestroyAsync(sandbox.Id)).Existed);
+    }
+
+    [RootFact]
     public async Task The_disk_limit_holds_on_the_on_disk_layer_and_what_fit_is_there_after_a_resume()
     {
         using var daemon = new DaemonProcess();

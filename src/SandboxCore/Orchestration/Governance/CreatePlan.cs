@@ -11,4 +11,8 @@ namespace Sandboxd.Core.Orchestration.Governance;
 /// (null on the path without profiles: no approval section and no profile named); <see cref="Ttl"/>
 /// is the spec's, or on that path the request's ttl_ms (null: no TTL).</summary>
 public sealed record CreatePlan(string? Image, SandboxProfile Profile, SandboxLimits Limits, SandboxNetwork Network, RiskLevel Risk,
-    RequestSpec? Spec, RiskAssessment? Assessment, TimeSpan? Ttl);
+    RequestSpec? Spec, RiskAssessment? Assessment, TimeSpan? Ttl)
+{
+    /// <summary>How <see cref="Profile"/> differs from the profile its name finds, kept with the sandbox.</summary>
+    public ProfileOverrides Overrides { get; init; } = ProfileOverrides.None;
+}

@@ -1,5 +1,6 @@
 using Sandboxd.Api.V1;
 using Sandboxd.Core.Network;
+using Sandboxd.Core.State;
 using Sandboxd.Governance.Risk;
 using Sandboxd.Isolation.Profiles;
 using RequestSpec = Sandboxd.Governance.Specs.RequestSpec;
@@ -19,20 +20,15 @@ public static class SpecRun
             ?? throw new InvalidFieldException("overrides.seccomp", $"no seccomp profile '{spec.Seccomp}' (known: {string.Join(", ", BuiltinSandboxProfiles.All.Select(p => p.Name))})");
         if (spec.Mounts.Count > 0)
             throw new InvalidFieldException("overrides.mounts", "host mounts are assessed, but this daemon does not bind them into sandboxes yet");
-        if (!spec.UserNamespace)
-            profile = profile with { UserNamespace = false };
-        if (spec.Resources.CpuTime is { } cpu)
-        {
-            // RLIMIT_CPU on init, inherited by every command: past it the kernel stops the command (SIGXCPU).
-            var seconds = (ulong)Math.Max(1, cpu.TotalSeconds);
-            profile = profile with { Rlimits = [.. profile.Rlimits.Where(r => r.Resource != RlimitResource.Cpu), new(RlimitResource.Cpu, seconds, seconds)] };
-        }
+        var overrides = new ProfileOverrides(spec.UserNamespace,
+            spec.Resources.CpuTime is { } cpu ? (ulong)Math.Max(1, cpu.TotalSeconds) : 0);
+        profile = overrides.Apply(profile);
         var resources = request.Resources?.Clone() ?? new Resources();
         resources.MemoryBytes = spec.Resources.MemoryBytes;
         var limits = LimitsResolver.Resolve(profile, resources);
         var network = spec.Network.Egress ? Egress(request.Network, spec.Network.AllowedDomains) : new NetworkConfig();
         return new CreatePlan(RequestChecks.Image(spec.Image ?? ""), profile, limits, SandboxNetwork.FromProto(network), assessment.Level, spec, assessment,
-            spec.Ttl);
+            spec.Ttl) { Overrides = overrides };
     }
 
     /// <summary>The request's own egress settings (ports, CIDRs, limits) with the spec's allowlist.</summary>
