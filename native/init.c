@@ -19,6 +19,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,10 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
+    /* Orphans of the command's tree are reparented to its leader while it lives, not to init, so
+       the daemon still finds one that left the session (setsid) through its parent when it kills
+       the execution (ProcessTree). Kept across execve. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     /* Lift the report pipe and the control socket above anything dup2 or close_range touch. */
     int report = fcntl(err_fd, F_DUPFD_CLOEXEC, 100);
     int notify = notify_fd >= 0 ? fcntl(notify_fd, F_DUPFD_CLOEXEC, 100) : -1;
@@ -194,13 +199,15 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     /* Only 0-2 stay open past execve; 3 and 4 are close-on-exec. */
     syscall(SYS_close_range, notify >= 0 ? CHILD_NOTIFY_FD + 1 : CHILD_REPORT_FD + 1, ~0U, 0);
 
-    if (setgroups(0, NULL) == -1)
+    /* Raw calls: this child shares init's memory (CLONE_VM), so none of libc's set*id
+       bookkeeping (its all-threads broadcast) may run here; each call changes this task only. */
+    if (syscall(SYS_setgroups, 0, NULL) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_SETGROUPS);
-    if (setresgid(req->gid, req->gid, req->gid) == -1)
+    if (syscall(SYS_setresgid, req->gid, req->gid, req->gid) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_SETGID);
     uint64_t keep = req->uid == 0 ? root_caps : 0;
     limit_bounding_set(err_fd, keep);
-    if (setresuid(req->uid, req->uid, req->uid) == -1)
+    if (syscall(SYS_setresuid, req->uid, req->uid, req->uid) == -1)
         child_fail(err_fd, SBX_EXEC_STEP_SETUID);
     set_capability_sets(err_fd, keep);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -231,6 +238,29 @@ static void run_child(const sbx_exec_request *req, char **argv, char **envp, con
     }
     exec_with_path(argv, envp);
     child_fail(err_fd, SBX_EXEC_STEP_EXECVE);
+}
+
+/* The command child's stack: it shares init's memory (CLONE_VM) and init is suspended until the
+   child has exec'd (CLONE_VFORK), so one stack serves every command in turn. */
+static char child_stack[256 * 1024] __attribute__((aligned(16)));
+
+struct child_args {
+    const sbx_exec_request *req;
+    char **argv;
+    char **envp;
+    const char *cwd;
+    const int *fds;
+    int report_read;
+    int report_write;
+    int notify_fd;
+};
+
+static int child_main(void *arg)
+{
+    const struct child_args *a = arg;
+    close(a->report_read);
+    run_child(a->req, a->argv, a->envp, a->cwd, a->fds, a->report_write, a->notify_fd);
+    return 127;
 }
 
 static int track(pid_t pid, uint32_t exec_id)
@@ -307,12 +337,12 @@ static void handle_exec(size_t len, const int fds[3], int nfds)
         send_failed(req->exec_id, SBX_EXEC_STEP_FORK, errno);
         return;
     }
-    pid_t pid = fork();
+    struct child_args args = { req, argv, envp, cwd, fds, report[0], report[1], seccomp_notify ? CONTROL_FD : -1 };
+    /* vfork-style: the child runs on init's memory (no page tables copied, no copy-on-write
+       faults in its setup, nothing to tear down at its execve), on a stack of its own, while init
+       waits until it has exec'd or died -- which init did anyway, reading the report pipe. */
+    pid_t pid = clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
     int64_t forked_at = now_ns();
-    if (pid == 0) {
-        close(report[0]);
-        run_child(req, argv, envp, cwd, fds, report[1], seccomp_notify ? CONTROL_FD : -1);
-    }
     int fork_errno = errno;
     close(report[1]);
     close_fds(fds, nfds);

@@ -32,6 +32,15 @@ public sealed record StageBreakdown(string Operation, int Count, IReadOnlyList<(
         foreach (var (stage, p50) in parts)
             text.Append(CultureInfo.InvariantCulture, $"| {Describe(stage)} | {p50:F0} |\n");
         text.Append(CultureInfo.InvariantCulture, $"| daemon total | {total:F0} |\n\n");
+        // The stage to look at first when the row misses (client + transport counted as one).
+        var held = parts.Select(p => (Name: Describe(p.Stage), p.P50Us)).ToList();
+        if (ClientP50Ms is { } clientMs)
+            held.Add(("client + transport", clientMs * 1000 - total));
+        if (held.Count > 0)
+        {
+            var most = held.MaxBy(h => h.P50Us);
+            text.Append(CultureInfo.InvariantCulture, $"Holds the most time in {Operation}: {most.Name}, {most.P50Us:F0} µs of {(ClientP50Ms ?? total / 1000) * 1000:F0} µs.\n\n");
+        }
         return text.ToString();
     }
 

@@ -173,12 +173,16 @@ public sealed class BackgroundCommand
         ProcessTree.Signal(_initPid, Pid, signal);
     }
 
-    /// <summary>Returns once no process of the execution is left; the number killed.</summary>
+    /// <summary>Returns once no process of the execution is left; the number killed. The host's
+    /// walk goes first: it finds a process that left the session (setsid) through its parent,
+    /// which init's kill of the process group would have taken away. init's kill follows for
+    /// whatever the host cannot see.</summary>
     public int Kill()
     {
+        int killed = ProcessTree.Kill(_initPid, Pid, KillLimit);
         if (!HasExited)
             _init.Kill(_command.ExecId, Native.SIGKILL);
-        return ProcessTree.Kill(_initPid, Pid, KillLimit);
+        return killed + ProcessTree.Kill(_initPid, Pid, KillLimit);
     }
 
     private static async Task PumpAsync(Socket socket, OutputRing ring)

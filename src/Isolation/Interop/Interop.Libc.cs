@@ -20,6 +20,7 @@ internal static unsafe partial class Native
     internal const int F_ADD_SEALS = 1033;
     internal const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
     internal const int SIGKILL = 9;
+    internal const int SIGSTOP = 19;
     internal const int WNOHANG = 1;
     internal const int EINPROGRESS = 115;
 

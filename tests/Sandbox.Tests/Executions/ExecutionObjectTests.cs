@@ -97,10 +97,7 @@ public sealed class ExecutionObjectTests(DaemonFixture fixture) : IClassFixture<
     {
         await Daemon.WithSandboxAsync(async id =>
         {
-            var exec = await Executions.StartAsync(Start(id, "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done"));
-            await foreach (var m in Executions.AttachAsync(new AttachRequest { SandboxId = id, ExecutionId = exec.ExecutionId }))
-                if (m.Stdout?.Data.ToStringUtf8() == "ready\n")
-                    break;
+            var exec = await StartAndWaitForAsync(id, "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done", "ready\n");
             await Executions.SignalAsync(id, exec.ExecutionId, 15);
             var exit = await Executions.WaitAsync(id, exec.ExecutionId);
             Assert.Equal(42, exit.ExitCode);
@@ -112,10 +109,7 @@ public sealed class ExecutionObjectTests(DaemonFixture fixture) : IClassFixture<
     {
         await Daemon.WithSandboxAsync(async id =>
         {
-            var exec = await Executions.StartAsync(Start(id, "sh -c 'sleep 1001 &'; sleep 1002 & echo started; sleep 1003"));
-            await foreach (var m in Executions.AttachAsync(new AttachRequest { SandboxId = id, ExecutionId = exec.ExecutionId }))
-                if (m.Stdout?.Data.ToStringUtf8() == "started\n")
-                    break;
+            var exec = await StartAndWaitForAsync(id, "sh -c 'sleep 1001 &'; sleep 1002 & echo started; sleep 1003", "started\n");
             var before = await Daemon.Client.RunAsync(id, ["/bin/ps", "-eo", "args"]);
             Assert.Contains("sleep 1001", before.Stdout, StringComparison.Ordinal); // the one reparented to init
             // init's kill of the process group races the host-side sweep, so the count varies;
@@ -132,6 +126,35 @@ public sealed class ExecutionObjectTests(DaemonFixture fixture) : IClassFixture<
             await Executions.KillAsync(id, orphan.ExecutionId);
             Assert.DoesNotContain("sleep 1004", (await Daemon.Client.RunAsync(id, ["/bin/ps", "-eo", "args"])).Stdout, StringComparison.Ordinal);
         });
+    }
+
+    [RootFact]
+    public async Task Kill_reaches_a_process_that_left_the_session_with_setsid()
+    {
+        await Daemon.WithSandboxAsync(async id =>
+        {
+            // One leaves the session under its parent; the other is also orphaned (its subshell exits).
+            var exec = await StartAndWaitForAsync(id, "setsid sleep 1011 & (setsid sleep 1012 &); echo started; sleep 1013", "started\n");
+            // setsid execs sleep after its setsid(): once both sleeps show, both left the session.
+            string ps = "";
+            for (int i = 0; i < 200 && !(ps.Contains("sleep 1011", StringComparison.Ordinal) && ps.Contains("sleep 1012", StringComparison.Ordinal)); i++)
+                ps = (await Daemon.Client.RunAsync(id, ["/bin/ps", "-eo", "sid,pid,args"])).Stdout;
+            Assert.Contains("sleep 1011", ps, StringComparison.Ordinal);
+            Assert.Contains("sleep 1012", ps, StringComparison.Ordinal);
+            await Executions.KillAsync(id, exec.ExecutionId);
+            var after = await Daemon.Client.RunAsync(id, ["/bin/ps", "-eo", "args"]);
+            Assert.DoesNotContain("sleep 101", after.Stdout, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>Starts a script and returns once its stdout said <paramref name="line"/>.</summary>
+    private async Task<ExecutionInfo> StartAndWaitForAsync(string id, string script, string line)
+    {
+        var exec = await Executions.StartAsync(Start(id, script));
+        await foreach (var m in Executions.AttachAsync(new AttachRequest { SandboxId = id, ExecutionId = exec.ExecutionId }))
+            if (m.Stdout?.Data.ToStringUtf8() == line)
+                break;
+        return exec;
     }
 
     [RootFact]
