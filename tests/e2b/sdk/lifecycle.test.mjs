@@ -85,4 +85,11 @@ sandboxTest('metrics', async ({ sandbox }) => {
   const m = metrics[0]
   for (const key of ['cpuCount', 'cpuUsedPct', 'memUsed', 'memTotal', 'diskUsed', 'diskTotal']) assert.isNumber(m[key], key)
   expect(m.timestamp).toBeInstanceOf(Date)
+  // diskUsed is the sandbox's own disk: 8 MiB written raise it by about that much, within diskTotal.
+  expect(m.diskUsed).toBeGreaterThan(0)
+  expect(m.diskUsed).toBeLessThan(m.diskTotal)
+  await sandbox.commands.run('head -c 8388608 /dev/urandom > big && sync')
+  const [grown] = await sandbox.getMetrics()
+  expect(grown.diskUsed - m.diskUsed).toBeGreaterThan(7 * 1024 * 1024)
+  expect(grown.diskUsed).toBeLessThan(grown.diskTotal)
 })

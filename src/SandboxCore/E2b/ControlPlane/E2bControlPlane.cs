@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Sandboxd.Core.Api;
 using Sandboxd.Core.Orchestration;
 using Sandboxd.Core.State;
+using Sandboxd.Isolation.Filesystem;
 
 namespace Sandboxd.Core.E2b.ControlPlane;
 
@@ -154,6 +155,8 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
         int cpus = sandbox.Limits is { Cpus: > 0 } l ? (int)Math.Ceiling(l.Cpus) : Environment.ProcessorCount;
         double lifetimeNs = Math.Max(1, (now.ToUnixTimeMilliseconds() - sandbox.CreatedUnixMs) * 1e6);
         double cpuPct = sandbox.Usage is { } u ? Math.Min(100, (u.CpuUsageNanos ?? 0) / lifetimeNs / cpus * 100) : 0;
+        // The sandbox's own disk, as df inside it would count it; a stopped one's is not mounted.
+        var disk = orchestrator.TryGetVisible(id, out var live) ? LayerDiskUsage.Read(live.Launched.Layers.Upper) : null;
         return E2bJson.WriteAsync(context.Response, 200, json =>
         {
             json.WriteStartArray();
@@ -164,8 +167,8 @@ public sealed class E2bControlPlane(Orchestrator orchestrator, E2bGrants grants,
             json.WriteNumber("cpuUsedPct", Math.Round(cpuPct, 2));
             json.WriteNumber("memUsed", sandbox.Usage?.MemoryCurrentBytes ?? 0);
             json.WriteNumber("memTotal", sandbox.Limits?.MemoryBytes ?? 0);
-            json.WriteNumber("diskUsed", 0);
-            json.WriteNumber("diskTotal", sandbox.Limits?.DiskBytes ?? 0);
+            json.WriteNumber("diskUsed", disk?.UsedBytes ?? 0);
+            json.WriteNumber("diskTotal", disk?.TotalBytes ?? sandbox.Limits?.DiskBytes ?? 0);
             json.WriteEndObject();
             json.WriteEndArray();
         });
