@@ -62,8 +62,8 @@ internal static class ConnectionOptions
         var tlsKey = result.GetValue(TlsKey);
         if (result.GetValue(Host) is not { Length: > 0 } host)
         {
-            if (tlsCa is not null || tlsCert is not null || result.GetValue(TokenFile) is not null)
-                throw new ArgumentException("--tls-ca, --tls-cert and --token-file need --host HOST:PORT");
+            if (tlsCa is not null || tlsCert is not null || tlsKey is not null || result.GetValue(TokenFile) is not null)
+                throw new ArgumentException("--tls-ca, --tls-cert, --tls-key and --token-file need --host HOST:PORT");
             return null;
         }
         var (name, port) = SplitHost(host);

@@ -11,9 +11,7 @@ public sealed class SandboxctlTcpTests
     public async Task Sandboxctl_reaches_a_mutual_tls_listener_with_the_ca_its_certificate_and_a_token()
     {
         using var root = new TempRoot();
-        var pki = await TestPki.MakeAsync(root.Path);
-        var tokenFile = Path.Combine(root.Path, "token");
-        await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123\n");
+        var (pki, tokenFile) = await TlsWithTokenAsync(root);
         int port = LoopbackPort.Free();
         using var daemon = new DaemonProcess(root, ownsRoot: false,
             ["--listen", $"127.0.0.1:{port}", "--token-file", tokenFile, "--tls-cert", pki.ServerCert, "--tls-key", pki.ServerKey,
@@ -49,9 +47,7 @@ public sealed class SandboxctlTcpTests
     public async Task A_wrong_token_or_ca_is_refused_and_bad_options_name_themselves()
     {
         using var root = new TempRoot();
-        var pki = await TestPki.MakeAsync(root.Path);
-        var tokenFile = Path.Combine(root.Path, "token");
-        await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123\n");
+        var (pki, tokenFile) = await TlsWithTokenAsync(root);
         var wrongToken = Path.Combine(root.Path, "wrong");
         await File.WriteAllTextAsync(wrongToken, "ffffffffffffffffffff\n");
         int port = LoopbackPort.Free();
@@ -80,5 +76,14 @@ public sealed class SandboxctlTcpTests
         var caWithoutHost = await Sandboxctl.RunAsync(noSocket, null, "--tls-ca", pki.CaCert, "list");
         Assert.Equal(2, caWithoutHost.Code);
         Assert.Contains("need --host", caWithoutHost.Stderr);
+    }
+
+    /// <summary>openssl-made certificates and a token file in <paramref name="root"/>.</summary>
+    private static async Task<(TestPki Pki, string TokenFile)> TlsWithTokenAsync(TempRoot root)
+    {
+        var pki = await TestPki.MakeAsync(root.Path);
+        var tokenFile = Path.Combine(root.Path, "token");
+        await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123\n");
+        return (pki, tokenFile);
     }
 }

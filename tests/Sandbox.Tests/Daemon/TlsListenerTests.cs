@@ -77,16 +77,8 @@ public sealed class TlsListenerTests
         using var root = new TempRoot();
         var tokenFile = Path.Combine(root.Path, "token");
         await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123\n");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "--listen", "0.0.0.0:1", "--token-file", tokenFile, "--socket", Path.Combine(root.RuntimeDir, "s.sock"),
-                     "--state-dir", root.StateDir, "--runtime-dir", root.RuntimeDir })
-            start.ArgumentList.Add(a);
-        using var daemon = Process.Start(start)!;
-        var stdout = daemon.StandardOutput.ReadToEndAsync();
-        var stderr = await daemon.StandardError.ReadToEndAsync();
-        await daemon.WaitForExitAsync();
-        await stdout;
-        Assert.Equal(2, daemon.ExitCode);
+        var (code, stderr) = await StartRefusedAsync(root, "--listen", "0.0.0.0:1", "--token-file", tokenFile);
+        Assert.Equal(2, code);
         Assert.Contains("sandboxd: --listen 0.0.0.0:1 is not loopback: give --tls-cert and --tls-key", stderr);
         Assert.Contains("or --insecure-listen", stderr);
     }
@@ -95,19 +87,8 @@ public sealed class TlsListenerTests
     public async Task An_e2b_listener_off_loopback_without_tls_is_refused_at_start()
     {
         using var root = new TempRoot();
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "--e2b-listen", "0.0.0.0:1", "--socket", Path.Combine(root.RuntimeDir, "s.sock"),
-                     "--state-dir", root.StateDir, "--runtime-dir", root.RuntimeDir })
-            start.ArgumentList.Add(a);
-        using var daemon = Process.Start(start)!;
-        // A daemon that (wrongly) starts is stopped, so the test fails instead of waiting.
-        using var started = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var stop = started.Token.Register(() => daemon.Kill());
-        var stdout = daemon.StandardOutput.ReadToEndAsync();
-        var stderr = await daemon.StandardError.ReadToEndAsync();
-        await daemon.WaitForExitAsync();
-        await stdout;
-        Assert.Equal(2, daemon.ExitCode);
+        var (code, stderr) = await StartRefusedAsync(root, "--e2b-listen", "0.0.0.0:1");
+        Assert.Equal(2, code);
         Assert.Contains("sandboxd: --e2b-listen 0.0.0.0:1 is not loopback: give --tls-cert and --tls-key", stderr);
         Assert.Contains("or --insecure-listen", stderr);
     }
@@ -150,5 +131,23 @@ public sealed class TlsListenerTests
         var listed = await trusted.GetAsync($"{https}/v2/sandboxes");
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
         Assert.Equal("[]", await listed.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Starts sandboxd with <paramref name="args"/> on the root's own dirs and returns its
+    /// exit code and stderr; a daemon that (wrongly) starts is killed after 60 s, so the test fails
+    /// instead of waiting.</summary>
+    private static async Task<(int Code, string Stderr)> StartRefusedAsync(TempRoot root, params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxd")) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args.Concat(["--socket", Path.Combine(root.RuntimeDir, "s.sock"), "--state-dir", root.StateDir, "--runtime-dir", root.RuntimeDir]))
+            start.ArgumentList.Add(a);
+        using var daemon = Process.Start(start)!;
+        using var started = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var stop = started.Token.Register(() => daemon.Kill());
+        var stdout = daemon.StandardOutput.ReadToEndAsync();
+        var stderr = await daemon.StandardError.ReadToEndAsync();
+        await daemon.WaitForExitAsync();
+        await stdout;
+        return (daemon.ExitCode, stderr);
     }
 }
