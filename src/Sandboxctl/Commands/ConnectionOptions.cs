@@ -62,7 +62,9 @@ internal static class ConnectionOptions
         var tlsKey = result.GetValue(TlsKey);
         if (result.GetValue(Host) is not { Length: > 0 } host)
         {
-            if (tlsCa is not null || tlsCert is not null || tlsKey is not null || result.GetValue(TokenFile) is not null)
+            // Only options on the command line: SANDBOXD_TLS_* in the environment (set for some remote
+            // daemon, as DOCKER_CERT_PATH is) do not stop a call on the local socket.
+            if (Given(result, TlsCa) || Given(result, TlsCert) || Given(result, TlsKey) || result.GetValue(TokenFile) is not null)
                 throw new ArgumentException("--tls-ca, --tls-cert, --tls-key and --token-file need --host HOST:PORT");
             return null;
         }
@@ -89,6 +91,8 @@ internal static class ConnectionOptions
             throw new ArgumentException($"--tls-ca {tlsCa}: no PEM certificate in it");
         return SandboxdConnection.ForTls(name, port, ca, token, ClientCertificate(tlsCert, tlsKey));
     }
+
+    private static bool Given(ParseResult result, Option<string?> option) => result.GetResult(option) is { Implicit: false };
 
     private static X509Certificate2? ClientCertificate(string? cert, string? key)
     {

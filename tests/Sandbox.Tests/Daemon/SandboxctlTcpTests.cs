@@ -78,6 +78,25 @@ public sealed class SandboxctlTcpTests
         Assert.Contains("need --host", caWithoutHost.Stderr);
     }
 
+    [RootFact]
+    public async Task Tls_settings_in_the_environment_do_not_stop_a_call_on_the_socket()
+    {
+        using var root = new TempRoot();
+        var (pki, tokenFile) = await TlsWithTokenAsync(root);
+        using var daemon = new DaemonProcess(root, ownsRoot: false, ["--warm-pool", "0"]);
+        var environment = new Dictionary<string, string>
+        {
+            ["SANDBOXD_TLS_CA"] = pki.CaCert, ["SANDBOXD_TLS_CERT"] = pki.ServerCert, ["SANDBOXD_TLS_KEY"] = pki.ServerKey,
+            ["SANDBOXD_TOKEN"] = File.ReadAllText(tokenFile).Trim(),
+        };
+        var list = await Sandboxctl.RunWithEnvironmentAsync(daemon.Socket, environment, "list");
+        Assert.True(list.Code == 0, list.Stderr);
+        // Named on the command line, the same file without --host is still a usage error.
+        var flag = await Sandboxctl.RunWithEnvironmentAsync(daemon.Socket, environment, "--tls-ca", pki.CaCert, "list");
+        Assert.Equal(2, flag.Code);
+        Assert.Contains("need --host", flag.Stderr);
+    }
+
     /// <summary>openssl-made certificates and a token file in <paramref name="root"/>.</summary>
     private static async Task<(TestPki Pki, string TokenFile)> TlsWithTokenAsync(TempRoot root)
     {

@@ -33,7 +33,15 @@ public static class Sandboxctl
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
-    public static async Task<Result> RunBinaryAsync(string executable, string socket, string? stdin, params string[] args)
+    public static Task<Result> RunBinaryAsync(string executable, string socket, string? stdin, params string[] args) =>
+        RunBinaryAsync(executable, socket, stdin, new Dictionary<string, string>(), args);
+
+    /// <summary>The JIT build with <paramref name="environment"/> added to the test's own.</summary>
+    public static Task<Result> RunWithEnvironmentAsync(string socket, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunBinaryAsync(Path.Combine(AppContext.BaseDirectory, "sandboxctl"), socket, null, environment, args);
+
+    private static async Task<Result> RunBinaryAsync(string executable, string socket, string? stdin,
+        IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo(executable)
         {
@@ -41,6 +49,8 @@ public static class Sandboxctl
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add("--socket");
         start.ArgumentList.Add(socket);
         foreach (var arg in args)
