@@ -41,7 +41,7 @@ await check('list filters by metadata and pages', async () => {
 await check('pause, then connect: files and processes kept', async () => {
   const sbx = await Sandbox.create({ metadata: { suite, paused: 'yes' } })
   try {
-    await sbx.files.write('/home/sandbox/keep.txt', 'kept')
+    await sbx.files.write('/home/user/keep.txt', 'kept')
     const bg = await sbx.commands.run('sleep 600', { background: true })
     assert.equal(await sbx.pause(), true)
     assert.equal(await sbx.pause(), false)
@@ -51,7 +51,7 @@ await check('pause, then connect: files and processes kept', async () => {
     assert.deepEqual(await Sandbox.list({ query: { metadata: { suite, paused: 'yes' }, state: ['running'] } }).nextItems(), [])
     const again = await Sandbox.connect(sbx.sandboxId)
     assert.equal((await again.getInfo()).state, 'running')
-    assert.equal(await again.files.read('/home/sandbox/keep.txt'), 'kept')
+    assert.equal(await again.files.read('/home/user/keep.txt'), 'kept')
     assert.ok((await again.commands.list()).some(p => p.pid === bg.pid))
     assert.equal((await again.commands.run('echo alive')).stdout, 'alive\n')
   } finally {

@@ -8,8 +8,8 @@ await check('create, run, files and kill over https', async () => {
   const sbx = await Sandbox.create()
   try {
     assert.equal((await sbx.commands.run('echo over tls')).stdout, 'over tls\n')
-    await sbx.files.write('/home/sandbox/t.txt', 'secret')
-    assert.equal(await sbx.files.read('/home/sandbox/t.txt'), 'secret')
+    await sbx.files.write('/home/user/t.txt', 'secret')
+    assert.equal(await sbx.files.read('/home/user/t.txt'), 'secret')
   } finally {
     assert.equal(await sbx.kill(), true)
   }

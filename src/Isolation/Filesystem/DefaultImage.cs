@@ -77,7 +77,7 @@ public static class DefaultImage
         var u = SandboxUser.Uid;
         var g = SandboxUser.Gid;
         File.WriteAllText(Path.Combine(etc, "passwd"),
-            $"root:x:0:0:root:/root:/bin/sh\n{SandboxUser.Name}:x:{u}:{g}:sandbox:{SandboxUser.Home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+            $"root:x:0:0:root:/root:/bin/sh\n{SandboxUser.Name}:x:{u}:{g}:{SandboxUser.Name}:{SandboxUser.Home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
         File.WriteAllText(Path.Combine(etc, "group"), $"root:x:0:\n{SandboxUser.Name}:x:{g}:\nnogroup:x:65534:\n");
         File.WriteAllText(Path.Combine(etc, "hosts"), HostsFile.Localhost);
         File.WriteAllText(Path.Combine(etc, "nsswitch.conf"), NsswitchConf);

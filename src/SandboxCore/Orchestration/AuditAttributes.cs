@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Sandboxd.Core.State;
 using Sandboxd.Isolation.Execution;
+using Sandboxd.Isolation.Filesystem;
 using Sandboxd.Isolation.Launch;
 
 namespace Sandboxd.Core.Orchestration;
@@ -34,7 +35,7 @@ internal static class AuditAttributes
         ["argv"] = JsonSerializer.Serialize(spec.Argv, AuditJsonContext.Argv),
         ["argv0"] = spec.Argv[0],
         ["cwd"] = spec.Cwd,
-        ["user"] = user.Length == 0 ? "sandbox" : user,
+        ["user"] = user.Length == 0 || user == SandboxUser.FormerName ? SandboxUser.Name : user,
         ["uid"] = Number(spec.Uid),
     };
 

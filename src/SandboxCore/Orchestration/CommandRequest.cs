@@ -10,7 +10,7 @@ public sealed record CommandRequest(string SandboxId, IReadOnlyList<string> Argv
     /// <summary>Empty = the user's home.</summary>
     public string Cwd { get; init; } = "";
 
-    /// <summary>"sandbox" (default), "root" or a numeric uid.</summary>
+    /// <summary>"user" (default), "root" or a numeric uid.</summary>
     public string User { get; init; } = "";
 
     public ReadOnlyMemory<byte> Stdin { get; init; }

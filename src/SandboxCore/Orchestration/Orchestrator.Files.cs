@@ -5,7 +5,7 @@ namespace Sandboxd.Core.Orchestration;
 /// <summary>The file API's way in: the same lookup of live sandboxes the other calls use.</summary>
 public sealed partial class Orchestrator
 {
-    /// <summary>The sandbox's files as user ("sandbox", "root" or a numeric uid); NOT_FOUND for
+    /// <summary>The sandbox's files as user ("user", "root" or a numeric uid); NOT_FOUND for
     /// a sandbox this daemon does not run or the caller's tenant cannot see. Dispose the handle after the call.</summary>
     public SandboxFiles OpenFiles(string sandboxId, string user, out LiveSandbox live)
     {

@@ -108,13 +108,13 @@ public static partial class RequestChecks
             throw new InvalidFieldException(field, "contains NUL");
     }
 
-    /// <summary>"sandbox" (default), "root", or a numeric uid (gid = uid).</summary>
+    /// <summary>"user" (default; "sandbox", its former name, too), "root", or a numeric uid (gid = uid).</summary>
     public static (uint Uid, uint Gid, string Home) User(string user) => user switch
     {
-        "" or SandboxUser.Name => (SandboxUser.Uid, SandboxUser.Gid, SandboxUser.Home),
+        "" or SandboxUser.Name or SandboxUser.FormerName => (SandboxUser.Uid, SandboxUser.Gid, SandboxUser.Home),
         "root" => (0, 0, "/root"),
         _ when uint.TryParse(user, out var uid) && uid < 65536 => (uid, uid, "/"),
-        _ => throw new InvalidFieldException("user", $"'{Truncate(user)}' is unknown (use sandbox, root or a numeric uid below 65536)"),
+        _ => throw new InvalidFieldException("user", $"'{Truncate(user)}' is unknown (use user, root or a numeric uid below 65536)"),
     };
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";

@@ -17,7 +17,7 @@ internal static class ExecCommand
         var timeout = new Option<double?>("--timeout") { Description = "kill the command after this many seconds" };
         var env = new Option<string[]>("--env") { Description = "K=V, repeatable", AllowMultipleArgumentsPerToken = false };
         var cwd = new Option<string?>("--cwd") { Description = "working directory inside the sandbox" };
-        var user = new Option<string?>("--user") { Description = "sandbox (default), root, or a uid" };
+        var user = new Option<string?>("--user") { Description = "user (default), root, or a uid" };
         var json = new Option<bool>("--json") { Description = "also print the exit status (limits hit, CPU time, peak memory) as JSON on stderr" };
         var detach = new Option<bool>("--detach", "-d") { Description = "start it in the background and print its execution id" };
         var interactive = new Option<bool>("--interactive", "-i") { Description = "keep stdin open (with -t: keys go to the command)" };

@@ -8,7 +8,7 @@ namespace Sandboxd.Ctl.Commands;
 /// <summary>sandboxctl fs ls|cat|rm|mkdir|mv|watch: the Files service, path by path.</summary>
 internal static class FsCommand
 {
-    public static Option<string> User() => new("--user") { Description = "as whom: sandbox (default), root or a numeric uid", DefaultValueFactory = _ => "" };
+    public static Option<string> User() => new("--user") { Description = "as whom: user (default), root or a numeric uid", DefaultValueFactory = _ => "" };
 
     public static Files.FilesClient FilesOf(ParseResult result, out Sandboxd.Api.Client.SandboxesClient client)
     {

@@ -26,24 +26,24 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
                 + " && echo notes > $HOME/notes && ln -s /etc/shadow $HOME/shadow && echo scratch > /tmp/scratch");
             Assert.Equal(
             [
-                "FileCreated /home/sandbox/notes file 6",
-                "FileCreated /home/sandbox/proj dir",
-                "FileCreated /home/sandbox/proj/src dir",
-                "FileCreated /home/sandbox/proj/src/a.c file 7",
-                "FileCreated /home/sandbox/shadow symlink 11",
+                "FileCreated /home/user/notes file 6",
+                "FileCreated /home/user/proj dir",
+                "FileCreated /home/user/proj/src dir",
+                "FileCreated /home/user/proj/src/a.c file 7",
+                "FileCreated /home/user/shadow symlink 11",
             ], await WaitForFileEventsAsync(audit, first, 5));
 
             var second = await RunAsync(daemon, sandboxId, "echo more >> $HOME/notes && rm $HOME/proj/src/a.c");
             Assert.Equal(
             [
-                "FileDeleted /home/sandbox/proj/src/a.c file 7",
-                "FileModified /home/sandbox/notes file 11",
+                "FileDeleted /home/user/proj/src/a.c file 7",
+                "FileModified /home/user/notes file 11",
             ], await WaitForFileEventsAsync(audit, second, 2));
 
             var idle = await RunAsync(daemon, sandboxId, "cat $HOME/notes > /dev/null && echo again > /tmp/scratch");
             // The next execution starts only after the previous one's walk has been recorded.
             var marker = await RunAsync(daemon, sandboxId, "touch $HOME/marker");
-            Assert.Equal(["FileCreated /home/sandbox/marker file 0"], await WaitForFileEventsAsync(audit, marker, 1));
+            Assert.Equal(["FileCreated /home/user/marker file 0"], await WaitForFileEventsAsync(audit, marker, 1));
             Assert.Empty(await FileEventsAsync(audit, idle));
         });
     }
@@ -66,14 +66,14 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
             Assert.Equal(summary.Attributes["omitted"], summary.Attributes["omitted_created"]);
             Assert.Equal("depth limit", summary.Attributes["walk"]);
             // Links are recorded as links (lstat: the size is the target's length), never entered.
-            Assert.Contains("FileCreated /home/sandbox/a-shadow symlink 11", events.Select(Describe));
-            Assert.Contains("FileCreated /home/sandbox/a-hostroot symlink 1", events.Select(Describe));
-            Assert.DoesNotContain(events, e => e.Attributes["path"].StartsWith("/home/sandbox/a-hostroot/", StringComparison.Ordinal));
+            Assert.Contains("FileCreated /home/user/a-shadow symlink 11", events.Select(Describe));
+            Assert.Contains("FileCreated /home/user/a-hostroot symlink 1", events.Select(Describe));
+            Assert.DoesNotContain(events, e => e.Attributes["path"].StartsWith("/home/user/a-hostroot/", StringComparison.Ordinal));
             Assert.True(events.Max(e => e.Attributes["path"].Count(c => c == '/')) <= 32);
 
             // The sandbox and its audit go on: a later change is still seen.
             var after = await RunAsync(daemon, sandboxId, "rm $HOME/a-shadow");
-            Assert.Equal(["FileDeleted /home/sandbox/a-shadow symlink 11"], await WaitForFileEventsAsync(audit, after, 1));
+            Assert.Equal(["FileDeleted /home/user/a-shadow symlink 11"], await WaitForFileEventsAsync(audit, after, 1));
         });
     }
 
@@ -90,11 +90,11 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
             var append = await RunAsync(daemon, sandboxId, "cd $HOME/many && for f in 1 3000 6000 9000 12000; do echo x >> $f; done");
             Assert.Equal(
             [
-                "FileModified /home/sandbox/many/1 file 2",
-                "FileModified /home/sandbox/many/12000 file 2",
-                "FileModified /home/sandbox/many/3000 file 2",
-                "FileModified /home/sandbox/many/6000 file 2",
-                "FileModified /home/sandbox/many/9000 file 2",
+                "FileModified /home/user/many/1 file 2",
+                "FileModified /home/user/many/12000 file 2",
+                "FileModified /home/user/many/3000 file 2",
+                "FileModified /home/user/many/6000 file 2",
+                "FileModified /home/user/many/9000 file 2",
             ], await WaitForFileEventsAsync(audit, append, 5));
         });
     }
@@ -113,10 +113,10 @@ public sealed class FileAuditTests(DaemonFixture fixture) : IClassFixture<Daemon
             {
                 // Written through a shared mapping: no write(2); the last close after it tells.
                 ("python3 -c \"import mmap,os; f=os.open(os.environ['HOME']+'/mapped', os.O_RDWR); m=mmap.mmap(f, 10); os.close(f); m[0:1]=b'X'; m.close()\"",
-                    "FileModified /home/sandbox/mapped file 10"),
-                ("chmod 600 $HOME/mode", "FileModified /home/sandbox/mode file 2"),
-                ("truncate -s 0 $HOME/cut", "FileModified /home/sandbox/cut file 0"),
-                ("mv $HOME/moved $HOME/renamed", "FileCreated /home/sandbox/renamed file 2"),
+                    "FileModified /home/user/mapped file 10"),
+                ("chmod 600 $HOME/mode", "FileModified /home/user/mode file 2"),
+                ("truncate -s 0 $HOME/cut", "FileModified /home/user/cut file 0"),
+                ("mv $HOME/moved $HOME/renamed", "FileCreated /home/user/renamed file 2"),
             };
             foreach (var (script, expected) in steps)
             {

@@ -52,7 +52,7 @@ public sealed class DaemonLifecycleTests
             Assert.Equal(SandboxState.Stopped, record.State);
             Assert.StartsWith("daemon restarted", record.StateCause, StringComparison.Ordinal);
             await restarted.Client.ResumeAsync(sandbox.Id);
-            Assert.Equal("survived\n", (await restarted.Client.RunAsync(sandbox.Id, ["/bin/cat", "/home/sandbox/f"])).Stdout);
+            Assert.Equal("survived\n", (await restarted.Client.RunAsync(sandbox.Id, ["/bin/cat", "/home/user/f"])).Stdout);
             await restarted.Client.DestroyAsync(sandbox.Id);
             var fresh = await restarted.Client.CreateAsync(new CreateRequest());
             Assert.Equal("ok\n", (await restarted.Client.RunAsync(fresh.Id, ["/bin/echo", "ok"])).Stdout);

@@ -41,7 +41,7 @@ public sealed class IdleAndTtlTests
         Assert.Equal(SandboxState.Running, (await daemon.Client.GetAsync(busy.Id)).State); // an execution running is activity
         Assert.Equal(SandboxState.Running, (await daemon.Client.GetAsync(patient.Id)).State); // its own, longer idle time
 
-        var read = await daemon.Client.RunAsync(idle.Id, ["/bin/cat", "/home/sandbox/x"]);
+        var read = await daemon.Client.RunAsync(idle.Id, ["/bin/cat", "/home/user/x"]);
         Assert.Equal("mine\n", read.Stdout);
         var resumed = await daemon.Client.GetAsync(idle.Id);
         Assert.Equal((SandboxState.Running, "auto-resume"), (resumed.State, resumed.StateCause));
@@ -50,7 +50,7 @@ public sealed class IdleAndTtlTests
         clock.Advance(TimeSpan.FromMinutes(11));
         await WaitForStateAsync(daemon, idle.Id, SandboxState.Stopped);
         var files = new FilesClient(daemon.Client.Connection.Channel);
-        Assert.Equal("mine\n"u8.ToArray(), await files.ReadAsync(idle.Id, "/home/sandbox/x"));
+        Assert.Equal("mine\n"u8.ToArray(), await files.ReadAsync(idle.Id, "/home/user/x"));
         Assert.Equal("auto-resume", (await daemon.Client.GetAsync(idle.Id)).StateCause);
 
         // A sandbox stopped by a call stays stopped until resumed by one.
@@ -151,7 +151,7 @@ public sealed class IdleAndTtlTests
         Assert.Equal((SandboxState.Failed, "daemon restarted while creating"), State(await second.Client.GetAsync("sbx-crash-creating")));
         Assert.Equal(SandboxState.Destroyed, (await second.Client.GetAsync("sbx-crash-destroying")).State);
         await second.Client.ResumeAsync(wasStopping.Id);
-        Assert.Equal("kept\n", (await second.Client.RunAsync(wasStopping.Id, ["/bin/cat", "/home/sandbox/k"])).Stdout);
+        Assert.Equal("kept\n", (await second.Client.RunAsync(wasStopping.Id, ["/bin/cat", "/home/user/k"])).Stdout);
 
         // While the daemon runs: records stuck past the bound (no call works on them).
         using (var store = new SqliteStateStore(db))

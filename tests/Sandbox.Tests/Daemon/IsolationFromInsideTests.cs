@@ -90,13 +90,13 @@ public sealed class IsolationFromInsideTests(DaemonFixture fixture) : IClassFixt
             var write = await Daemon.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c",
                 $"echo x > $HOME/{marker} && echo x > /tmp/{marker} && cat $HOME/{marker}; echo x > /usr/{marker} || echo usr-denied"]);
             Assert.Equal("x\nusr-denied\n", write.Stdout);
-            Assert.False(File.Exists($"/home/sandbox/{marker}"));
+            Assert.False(File.Exists($"/home/user/{marker}"));
             Assert.False(File.Exists($"/tmp/{marker}"));
             Assert.False(File.Exists($"/usr/{marker}"));
             // The writable layer is a tmpfs inside the sandbox's mount namespace: not even the
             // daemon's own state dir holds the file.
             Assert.Empty(Directory.EnumerateFiles(Daemon.Root.Path, marker, SearchOption.AllDirectories));
-            var seen = await Daemon.Client.RunAsync(sandbox.Id, ["/bin/cat", $"/home/sandbox/{marker}"]);
+            var seen = await Daemon.Client.RunAsync(sandbox.Id, ["/bin/cat", $"/home/user/{marker}"]);
             Assert.Equal("x\n", seen.Stdout);
         }
         finally

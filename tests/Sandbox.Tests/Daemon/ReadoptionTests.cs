@@ -48,7 +48,7 @@ public sealed class ReadoptionTests
             var again = await second.Client.GetAsync(sandbox.Id);
             Assert.True(again.State == SandboxState.Running, $"{again.State} ({again.StateCause})\n{second.Log}");
             Assert.Equal(sandbox.InitPid, again.InitPid);
-            Assert.Equal("kept\n", (await second.Client.RunAsync(sandbox.Id, ["/bin/cat", "/home/sandbox/f"])).Stdout);
+            Assert.Equal("kept\n", (await second.Client.RunAsync(sandbox.Id, ["/bin/cat", "/home/user/f"])).Stdout);
             var hog = await second.Client.RunAsync(sandbox.Id, ["/usr/bin/python3", "-c", "b = bytearray(512 << 20); print(len(b))"]);
             Assert.True(hog.Exit.OomKilled, $"exit {hog.Exit}");
             var allowed = await second.Client.RunAsync(sandbox.Id, [Curl, "-sS", "-k", "--max-time", "5", "https://allowed.test/"]);
@@ -90,7 +90,7 @@ public sealed class ReadoptionTests
             var again = await second.Client.GetAsync(kept.Id);
             Assert.Equal(SandboxState.Running, again.State);
             Assert.Equal(kept.InitPid, again.InitPid);
-            Assert.Equal("before\n", (await second.Client.RunAsync(kept.Id, ["/bin/cat", "/home/sandbox/f"])).Stdout);
+            Assert.Equal("before\n", (await second.Client.RunAsync(kept.Id, ["/bin/cat", "/home/user/f"])).Stdout);
             destroyed = await second.Client.CreateAsync(new CreateRequest());
             second.Stop(); // --destroy-on-exit (DaemonProcess's default)
             Assert.True(second.ExitCode == 0, second.Log);

@@ -66,7 +66,7 @@ public sealed class StopResumeTests
 
         var read = await second.Client.RunAsync(sandbox.Id, ["/bin/sh", "-c",
             "cat $HOME/keep.txt $HOME/dir/f /etc/motd-kept; hostname; test -e /tmp/gone && echo tmp-kept; stat -c %U $HOME/keep.txt"]);
-        Assert.Equal("kept\ndeep\nchanged\nkeeper\nsandbox\n", read.Stdout);
+        Assert.Equal("kept\ndeep\nchanged\nkeeper\nuser\n", read.Stdout);
 
         Assert.True((await second.Client.StopAsync(sandbox.Id)).State == SandboxState.Stopped);
         Assert.True((await second.Client.DestroyAsync(sandbox.Id)).Existed);

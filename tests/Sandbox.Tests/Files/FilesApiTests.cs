@@ -22,14 +22,14 @@ public sealed class FilesApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         var id = (await Daemon.Client.CreateAsync(new CreateRequest())).Id;
         try
         {
-            var entry = await Files.WriteAsync(id, "/home/sandbox/new/deep/a.txt", "hello"u8.ToArray(), createParents: true);
+            var entry = await Files.WriteAsync(id, "/home/user/new/deep/a.txt", "hello"u8.ToArray(), createParents: true);
             Assert.Equal(5ul, entry.Size);
             Assert.Equal(10001u, entry.Uid);
             await Files.WriteAsync(id, "/tmp/root.txt", "r"u8.ToArray(), user: "root");
             await Files.MakeDirAsync(new MakeDirRequest { SandboxId = id, Path = "/tmp/d1", User = "1234" });
             var run = await Daemon.Client.RunAsync(id, ["/bin/sh", "-c",
-                "stat -c %U /home/sandbox/new/deep/a.txt /home/sandbox/new /tmp/root.txt; stat -c %u /tmp/d1; cat /home/sandbox/new/deep/a.txt"]);
-            Assert.Equal("sandbox\nsandbox\nroot\n1234\nhello", run.Stdout);
+                "stat -c %U /home/user/new/deep/a.txt /home/user/new /tmp/root.txt; stat -c %u /tmp/d1; cat /home/user/new/deep/a.txt"]);
+            Assert.Equal("user\nuser\nroot\n1234\nhello", run.Stdout);
             // As the sandbox user, root's files are root's: permissions are checked as for that user.
             await Daemon.Client.RunAsync(id, ["/bin/sh", "-c", "echo s > /tmp/secret; chmod 600 /tmp/secret"], user: "root");
             var denied = await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/tmp/secret"));
@@ -82,14 +82,14 @@ public sealed class FilesApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
         {
             // sub exists before the watch: files made in a new directory before its watch is
             // added are not reported (the recursive watch adds it on its CREATE).
-            await Files.MakeDirAsync(new MakeDirRequest { SandboxId = id, Path = "/home/sandbox/w/sub", Parents = true });
+            await Files.MakeDirAsync(new MakeDirRequest { SandboxId = id, Path = "/home/user/w/sub", Parents = true });
             using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            using var watch = Files.Watch(new WatchRequest { SandboxId = id, Path = "/home/sandbox/w", Recursive = true },
+            using var watch = Files.Watch(new WatchRequest { SandboxId = id, Path = "/home/user/w", Recursive = true },
                 cancellationToken: cancel.Token);
             Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
             Assert.Equal(WatchEventKind.Ready, watch.ResponseStream.Current.Kind);
             var burst = Daemon.Client.RunAsync(id, ["/bin/sh", "-c",
-                "cd /home/sandbox/w/sub; i=0; while [ $i -lt 10000 ]; do : > f$i; i=$((i+1)); done"],
+                "cd /home/user/w/sub; i=0; while [ $i -lt 10000 ]; do : > f$i; i=$((i+1)); done"],
                 deadline: TimeSpan.FromMinutes(3));
             long created = 0;
             var seen = new List<string>();
@@ -101,7 +101,7 @@ public sealed class FilesApiTests(DaemonFixture fixture) : IClassFixture<DaemonF
                 dropped = e.Dropped;
                 if (seen.Count < 5)
                     seen.Add(e.ToString());
-                if (e.Kind == WatchEventKind.Create && e.Path.StartsWith("/home/sandbox/w/sub/f", StringComparison.Ordinal))
+                if (e.Kind == WatchEventKind.Create && e.Path.StartsWith("/home/user/w/sub/f", StringComparison.Ordinal))
                     created++;
             }
             Assert.True(created + (long)dropped >= 10_000, $"{created} received, {dropped} dropped; {string.Join(",", seen)}");

@@ -69,9 +69,9 @@ public sealed class FilesContainmentTests(DaemonFixture fixture) : IClassFixture
         id = (await Daemon.Client.CreateAsync(new CreateRequest())).Id;
         try
         {
-            await Sh(id, "ln /etc/services /home/sandbox/services-link", user: "root");
-            await Files.WriteAsync(id, "/home/sandbox/services-link", "rewritten\n"u8.ToArray(), user: "root");
-            Assert.Equal("rewritten\nrewritten\n", await Sh(id, "cat /etc/services /home/sandbox/services-link"));
+            await Sh(id, "ln /etc/services /home/user/services-link", user: "root");
+            await Files.WriteAsync(id, "/home/user/services-link", "rewritten\n"u8.ToArray(), user: "root");
+            Assert.Equal("rewritten\nrewritten\n", await Sh(id, "cat /etc/services /home/user/services-link"));
             Assert.Equal(before, File.ReadAllBytes(services));
             Assert.Equal(File.ReadAllBytes("/etc/services"), before);
         }
@@ -106,15 +106,15 @@ public sealed class FilesContainmentTests(DaemonFixture fixture) : IClassFixture
         try
         {
             // A small transfer first, so the baseline has the code paths and pools warm.
-            await Files.WriteAsync(id, "/home/sandbox/warm", new byte[4 * MiB]);
-            await Files.ReadAsync(id, "/home/sandbox/warm");
+            await Files.WriteAsync(id, "/home/user/warm", new byte[4 * MiB]);
+            await Files.ReadAsync(id, "/home/user/warm");
             long hwmBefore = StatusKiB(Daemon.Pid, "VmHWM"), rssBefore = StatusKiB(Daemon.Pid, "VmRSS");
 
             var chunk = new byte[chunkSize];
             using var sent = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             using (var call = Files.WriteFile(deadline: DateTime.UtcNow.AddMinutes(10)))
             {
-                await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = "/home/sandbox/big" } });
+                await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = "/home/user/big" } });
                 for (int i = 0; i < chunks; i++)
                 {
                     Fill(chunk, i);
@@ -128,7 +128,7 @@ public sealed class FilesContainmentTests(DaemonFixture fixture) : IClassFixture
 
             using var received = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long length = 0;
-            using (var call = Files.ReadFile(new ReadFileRequest { SandboxId = id, Path = "/home/sandbox/big" }, deadline: DateTime.UtcNow.AddMinutes(10)))
+            using (var call = Files.ReadFile(new ReadFileRequest { SandboxId = id, Path = "/home/user/big" }, deadline: DateTime.UtcNow.AddMinutes(10)))
                 await foreach (var part in call.ResponseStream.ReadAllAsync())
                 {
                     received.AppendData(part.Data.Span);
@@ -157,26 +157,26 @@ public sealed class FilesContainmentTests(DaemonFixture fixture) : IClassFixture
         var id = (await Daemon.Client.CreateAsync(new CreateRequest { Resources = new Resources { DiskBytes = 8 * MiB } })).Id;
         try
         {
-            var over = await FilesClientExtensions.RefusedAsync(() => Files.WriteAsync(id, "/home/sandbox/over", new byte[12 * MiB]));
+            var over = await FilesClientExtensions.RefusedAsync(() => Files.WriteAsync(id, "/home/user/over", new byte[12 * MiB]));
             Assert.Equal(StatusCode.ResourceExhausted, over.StatusCode);
-            Assert.Contains("/home/sandbox/over", over.Status.Detail, StringComparison.Ordinal);
+            Assert.Contains("/home/user/over", over.Status.Detail, StringComparison.Ordinal);
             Assert.Contains((8 * MiB).ToString(CultureInfo.InvariantCulture), over.Status.Detail, StringComparison.Ordinal);
             Assert.Equal(StatusCode.NotFound,
-                (await FilesClientExtensions.RefusedAsync(() => Files.StatAsync(new StatRequest { SandboxId = id, Path = "/home/sandbox/over" }).ResponseAsync)).StatusCode);
+                (await FilesClientExtensions.RefusedAsync(() => Files.StatAsync(new StatRequest { SandboxId = id, Path = "/home/user/over" }).ResponseAsync)).StatusCode);
 
             // Most of the layer filled from inside: each write is under the budget, the disk is not.
-            await Sh(id, "head -c 6M /dev/zero > /home/sandbox/fill");
-            await Files.WriteAsync(id, "/home/sandbox/kept", "kept"u8.ToArray());
-            var full = await FilesClientExtensions.RefusedAsync(() => Files.WriteAsync(id, "/home/sandbox/full", new byte[4 * MiB]));
+            await Sh(id, "head -c 6M /dev/zero > /home/user/fill");
+            await Files.WriteAsync(id, "/home/user/kept", "kept"u8.ToArray());
+            var full = await FilesClientExtensions.RefusedAsync(() => Files.WriteAsync(id, "/home/user/full", new byte[4 * MiB]));
             Assert.Equal(StatusCode.ResourceExhausted, full.StatusCode);
             Assert.Contains("ENOSPC", full.Status.Detail, StringComparison.Ordinal);
             Assert.Equal(StatusCode.NotFound,
-                (await FilesClientExtensions.RefusedAsync(() => Files.StatAsync(new StatRequest { SandboxId = id, Path = "/home/sandbox/full" }).ResponseAsync)).StatusCode);
+                (await FilesClientExtensions.RefusedAsync(() => Files.StatAsync(new StatRequest { SandboxId = id, Path = "/home/user/full" }).ResponseAsync)).StatusCode);
 
             var append = await FilesClientExtensions.RefusedAsync(async () =>
             {
                 using var call = Files.WriteFile();
-                await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = "/home/sandbox/kept", Append = true } });
+                await call.RequestStream.WriteAsync(new WriteFileRequest { Header = new WriteFileHeader { SandboxId = id, Path = "/home/user/kept", Append = true } });
                 try
                 {
                     for (int i = 0; i < 4; i++)
@@ -190,10 +190,10 @@ public sealed class FilesContainmentTests(DaemonFixture fixture) : IClassFixture
                 await call;
             });
             Assert.Equal(StatusCode.ResourceExhausted, append.StatusCode);
-            Assert.Equal("kept", Encoding.UTF8.GetString(await Files.ReadAsync(id, "/home/sandbox/kept")));
+            Assert.Equal("kept", Encoding.UTF8.GetString(await Files.ReadAsync(id, "/home/user/kept")));
             // Space freed, writes work again.
-            await Sh(id, "rm /home/sandbox/fill");
-            Assert.Equal((ulong)(4 * MiB), (await Files.WriteAsync(id, "/home/sandbox/full", new byte[4 * MiB])).Size);
+            await Sh(id, "rm /home/user/fill");
+            Assert.Equal((ulong)(4 * MiB), (await Files.WriteAsync(id, "/home/user/full", new byte[4 * MiB])).Size);
         }
         finally
         {

@@ -51,19 +51,19 @@ public sealed class FilesEscapeTests(DaemonFixture fixture) : IClassFixture<Daem
         try
         {
             var dots = string.Concat(Enumerable.Repeat("../", 20));
-            var read = await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/home/sandbox/" + dots + _mark));
+            var read = await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/home/user/" + dots + _mark));
             Assert.Equal(StatusCode.NotFound, read.StatusCode);
             Assert.Contains(_mark, read.Status.Detail, StringComparison.Ordinal);
             // Written through ../ it is the sandbox's /tmp that gets it.
             await Files.WriteAsync(id, dots + _mark + "-new", "inside"u8.ToArray());
             Assert.Equal("inside", Encoding.UTF8.GetString(await Files.ReadAsync(id, _mark + "-new")));
 
-            await Sh(id, $"ln -s {_mark} /home/sandbox/abs && ln -s / /home/sandbox/up");
-            Assert.Equal(StatusCode.NotFound, (await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/home/sandbox/abs"))).StatusCode);
+            await Sh(id, $"ln -s {_mark} /home/user/abs && ln -s / /home/user/up");
+            Assert.Equal(StatusCode.NotFound, (await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/home/user/abs"))).StatusCode);
             Assert.Equal(StatusCode.NotFound,
-                (await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/home/sandbox/up/home/sandbox/up" + _mark))).StatusCode);
+                (await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, "/home/user/up/home/user/up" + _mark))).StatusCode);
             // The last component is never followed when written.
-            var write = await FilesClientExtensions.RefusedAsync(() => Files.WriteAsync(id, "/home/sandbox/abs", "x"u8.ToArray()));
+            var write = await FilesClientExtensions.RefusedAsync(() => Files.WriteAsync(id, "/home/user/abs", "x"u8.ToArray()));
             Assert.Equal(StatusCode.FailedPrecondition, write.StatusCode);
             Assert.Contains("symlink", write.Status.Detail, StringComparison.Ordinal);
             AssertHostUntouched();
@@ -80,15 +80,15 @@ public sealed class FilesEscapeTests(DaemonFixture fixture) : IClassFixture<Daem
         var id = await SandboxAsync();
         try
         {
-            await Sh(id, "ln -s /tmp /home/sandbox/linkdir");
+            await Sh(id, "ln -s /tmp /home/user/linkdir");
             var name = Path.GetFileName(_mark) + "-new";
-            await Files.WriteAsync(id, "/home/sandbox/linkdir/" + name, "via parent"u8.ToArray());
+            await Files.WriteAsync(id, "/home/user/linkdir/" + name, "via parent"u8.ToArray());
             await Sh(id, $"test \"$(cat /tmp/{name})\" = 'via parent'");
-            await Files.MakeDirAsync(new MakeDirRequest { SandboxId = id, Path = "/home/sandbox/linkdir/a/b", Parents = true });
+            await Files.MakeDirAsync(new MakeDirRequest { SandboxId = id, Path = "/home/user/linkdir/a/b", Parents = true });
             Assert.False(Directory.Exists("/tmp/a/b") && File.GetLastWriteTimeUtc("/tmp/a") > DateTime.UtcNow.AddMinutes(-1));
-            var moved = await Files.MoveAsync(new MoveRequest { SandboxId = id, Source = "/home/sandbox/linkdir/" + name, Destination = "/home/sandbox/linkdir/" + name + "2" });
+            var moved = await Files.MoveAsync(new MoveRequest { SandboxId = id, Source = "/home/user/linkdir/" + name, Destination = "/home/user/linkdir/" + name + "2" });
             Assert.Equal(FileType.Regular, moved.Type);
-            Assert.Equal(2ul, (await Files.RemoveAsync(new RemoveRequest { SandboxId = id, Path = "/home/sandbox/linkdir/a", Recursive = true })).Removed);
+            Assert.Equal(2ul, (await Files.RemoveAsync(new RemoveRequest { SandboxId = id, Path = "/home/user/linkdir/a", Recursive = true })).Removed);
             AssertHostUntouched();
         }
         finally
@@ -118,7 +118,7 @@ public sealed class FilesEscapeTests(DaemonFixture fixture) : IClassFixture<Daem
         }
     }
 
-    /// <summary>A loop inside swaps /home/sandbox/race between a real directory and a symlink to
+    /// <summary>A loop inside swaps /home/user/race between a real directory and a symlink to
     /// "/" as fast as it can while the API writes through it: every write lands inside.</summary>
     [RootFact]
     public async Task A_symlink_swapped_in_by_a_racing_loop_still_resolves_inside()
@@ -126,17 +126,17 @@ public sealed class FilesEscapeTests(DaemonFixture fixture) : IClassFixture<Daem
         var id = await SandboxAsync();
         try
         {
-            await Sh(id, "mkdir -p /home/sandbox/real/tmp");
+            await Sh(id, "mkdir -p /home/user/real/tmp");
             using var stop = new CancellationTokenSource();
             var racer = Daemon.Client.RunAsync(id, ["/bin/sh", "-c",
-                "cd /home/sandbox; i=0; while [ $i -lt 200000 ]; do ln -sfn / race; rm -f race; ln -sfn real race; i=$((i+1)); done"],
+                "cd /home/user; i=0; while [ $i -lt 200000 ]; do ln -sfn / race; rm -f race; ln -sfn real race; i=$((i+1)); done"],
                 deadline: TimeSpan.FromMinutes(5));
             int written = 0;
             for (int i = 0; i < 300; i++)
             {
                 try
                 {
-                    await Files.WriteAsync(id, "/home/sandbox/race" + _mark, "raced"u8.ToArray());
+                    await Files.WriteAsync(id, "/home/user/race" + _mark, "raced"u8.ToArray());
                     written++;
                 }
                 catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.FailedPrecondition)
@@ -162,8 +162,8 @@ public sealed class FilesEscapeTests(DaemonFixture fixture) : IClassFixture<Daem
         var id = await SandboxAsync();
         try
         {
-            await Sh(id, "mkfifo /home/sandbox/fifo");
-            foreach (var path in new[] { "/home/sandbox/fifo", "/dev/zero", "/dev/null" })
+            await Sh(id, "mkfifo /home/user/fifo");
+            foreach (var path in new[] { "/home/user/fifo", "/dev/zero", "/dev/null" })
             {
                 var read = await FilesClientExtensions.RefusedAsync(() => Files.ReadAsync(id, path));
                 Assert.Equal(StatusCode.FailedPrecondition, read.StatusCode);

@@ -47,28 +47,28 @@ public sealed class SandboxctlFilesTests(DaemonFixture fixture) : IClassFixture<
         var id = (await Daemon.Client.CreateAsync(new CreateRequest())).Id;
         try
         {
-            AssertOk(await Ctl("cp", src, $"{id}:/home/sandbox/"));
-            AssertOk(await Ctl("cp", one, $"{id}:/home/sandbox/renamed.txt"));
-            var inside = await Sh(id, "cd /home/sandbox; cat src/a.txt; echo; sha256sum < src/sub/b.bin | cut -c1-64; test -d src/empty && echo empty-dir; "
+            AssertOk(await Ctl("cp", src, $"{id}:/home/user/"));
+            AssertOk(await Ctl("cp", one, $"{id}:/home/user/renamed.txt"));
+            var inside = await Sh(id, "cd /home/user; cat src/a.txt; echo; sha256sum < src/sub/b.bin | cut -c1-64; test -d src/empty && echo empty-dir; "
                 + "src/run.sh; stat -c %U src/sub/b.bin renamed.txt; cat renamed.txt");
-            Assert.Equal($"alpha\n{Convert.ToHexStringLower(SHA256.HashData(big))}\nempty-dir\nran\nsandbox\nsandbox\nsingle", inside);
+            Assert.Equal($"alpha\n{Convert.ToHexStringLower(SHA256.HashData(big))}\nempty-dir\nran\nuser\nuser\nsingle", inside);
 
             // Out again, beside a symlink made inside: links are not copied out, and it says so.
-            await Sh(id, "ln -s /etc/passwd /home/sandbox/src/link");
+            await Sh(id, "ln -s /etc/passwd /home/user/src/link");
             var back = Directory.CreateDirectory(Path.Combine(_dir, "back")).FullName;
-            var dirOut = await Ctl("cp", $"{id}:/home/sandbox/src", back);
+            var dirOut = await Ctl("cp", $"{id}:/home/user/src", back);
             AssertOk(dirOut);
-            Assert.Contains("/home/sandbox/src/link: not a regular file or directory, skipped", dirOut.Stderr, StringComparison.Ordinal);
+            Assert.Contains("/home/user/src/link: not a regular file or directory, skipped", dirOut.Stderr, StringComparison.Ordinal);
             Assert.Equal("alpha", File.ReadAllText(Path.Combine(back, "src", "a.txt")));
             Assert.Equal(big, File.ReadAllBytes(Path.Combine(back, "src", "sub", "b.bin")));
             Assert.True(Directory.Exists(Path.Combine(back, "src", "empty")));
             Assert.False(Path.Exists(Path.Combine(back, "src", "link")));
-            AssertOk(await Ctl("cp", $"{id}:/home/sandbox/renamed.txt", Path.Combine(_dir, "got.txt")));
+            AssertOk(await Ctl("cp", $"{id}:/home/user/renamed.txt", Path.Combine(_dir, "got.txt")));
             Assert.Equal("single", File.ReadAllText(Path.Combine(_dir, "got.txt")));
 
-            var missing = await Ctl("cp", $"{id}:/home/sandbox/nope", Path.Combine(_dir, "x"));
+            var missing = await Ctl("cp", $"{id}:/home/user/nope", Path.Combine(_dir, "x"));
             Assert.Equal(1, missing.Code);
-            Assert.Contains("/home/sandbox/nope", missing.Stderr, StringComparison.Ordinal);
+            Assert.Contains("/home/user/nope", missing.Stderr, StringComparison.Ordinal);
             var neither = await Ctl("cp", one, Path.Combine(_dir, "y"));
             Assert.Equal(2, neither.Code);
             Assert.Contains("ID:PATH", neither.Stderr, StringComparison.Ordinal);
@@ -85,40 +85,40 @@ public sealed class SandboxctlFilesTests(DaemonFixture fixture) : IClassFixture<
         var id = (await Daemon.Client.CreateAsync(new CreateRequest())).Id;
         try
         {
-            await Sh(id, "mkdir -p /home/sandbox/t/d && printf hello > /home/sandbox/t/f.txt && printf x > /home/sandbox/t/d/g && ln -s /etc /home/sandbox/t/l");
-            var ls = await Ctl("fs", "ls", id, "/home/sandbox/t");
+            await Sh(id, "mkdir -p /home/user/t/d && printf hello > /home/user/t/f.txt && printf x > /home/user/t/d/g && ln -s /etc /home/user/t/l");
+            var ls = await Ctl("fs", "ls", id, "/home/user/t");
             AssertOk(ls);
             var lines = ls.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Contains(lines, l => l.StartsWith("-0644", StringComparison.Ordinal) && l.EndsWith(" 5 f.txt", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith('d') && l.EndsWith(" d", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith('l') && l.EndsWith("l -> /etc", StringComparison.Ordinal));
             Assert.DoesNotContain(lines, l => l.EndsWith("d/g", StringComparison.Ordinal));
-            var deep = await Ctl("fs", "ls", "--json", "--depth", "2", id, "/home/sandbox/t");
+            var deep = await Ctl("fs", "ls", "--json", "--depth", "2", id, "/home/user/t");
             AssertOk(deep);
             var paths = JsonDocument.Parse(deep.Stdout).RootElement.GetProperty("entries").EnumerateArray()
                 .Select(e => e.GetProperty("path").GetString()).ToList();
             Assert.Contains("d/g", paths);
 
-            var cat = await Ctl("fs", "cat", id, "/home/sandbox/t/f.txt");
+            var cat = await Ctl("fs", "cat", id, "/home/user/t/f.txt");
             Assert.Equal((0, "hello"), (cat.Code, cat.Stdout));
 
-            AssertOk(await Ctl("fs", "mkdir", "-p", id, "/home/sandbox/t/x/y/z"));
-            var exists = await Ctl("fs", "mkdir", id, "/home/sandbox/t/x");
+            AssertOk(await Ctl("fs", "mkdir", "-p", id, "/home/user/t/x/y/z"));
+            var exists = await Ctl("fs", "mkdir", id, "/home/user/t/x");
             Assert.Equal(1, exists.Code);
-            Assert.Contains("/home/sandbox/t/x", exists.Stderr, StringComparison.Ordinal);
-            AssertOk(await Ctl("fs", "mv", id, "/home/sandbox/t/f.txt", "/home/sandbox/t/x/moved.txt"));
-            var noClobber = await Ctl("fs", "mv", id, "/home/sandbox/t/d/g", "/home/sandbox/t/x/moved.txt");
+            Assert.Contains("/home/user/t/x", exists.Stderr, StringComparison.Ordinal);
+            AssertOk(await Ctl("fs", "mv", id, "/home/user/t/f.txt", "/home/user/t/x/moved.txt"));
+            var noClobber = await Ctl("fs", "mv", id, "/home/user/t/d/g", "/home/user/t/x/moved.txt");
             Assert.Equal(1, noClobber.Code);
-            AssertOk(await Ctl("fs", "mv", "-f", id, "/home/sandbox/t/d/g", "/home/sandbox/t/x/moved.txt"));
-            Assert.Equal("x|missing|dir|sandbox", await Sh(id,
-                "cd /home/sandbox/t; printf \"%s|\" \"$(cat x/moved.txt)\"; test -e f.txt || printf 'missing|'; test -d x/y/z && printf 'dir|'; stat -c %U x/y/z | tr -d '\\n'"));
+            AssertOk(await Ctl("fs", "mv", "-f", id, "/home/user/t/d/g", "/home/user/t/x/moved.txt"));
+            Assert.Equal("x|missing|dir|user", await Sh(id,
+                "cd /home/user/t; printf \"%s|\" \"$(cat x/moved.txt)\"; test -e f.txt || printf 'missing|'; test -d x/y/z && printf 'dir|'; stat -c %U x/y/z | tr -d '\\n'"));
 
-            var notEmpty = await Ctl("fs", "rm", id, "/home/sandbox/t/x");
+            var notEmpty = await Ctl("fs", "rm", id, "/home/user/t/x");
             Assert.Equal(1, notEmpty.Code);
-            Assert.Contains("/home/sandbox/t/x", notEmpty.Stderr, StringComparison.Ordinal);
-            AssertOk(await Ctl("fs", "rm", id, "/home/sandbox/t/l"));
-            AssertOk(await Ctl("fs", "rm", "-r", id, "/home/sandbox/t/x"));
-            Assert.Equal("d\n", await Sh(id, "ls /home/sandbox/t; test -d /etc"));
+            Assert.Contains("/home/user/t/x", notEmpty.Stderr, StringComparison.Ordinal);
+            AssertOk(await Ctl("fs", "rm", id, "/home/user/t/l"));
+            AssertOk(await Ctl("fs", "rm", "-r", id, "/home/user/t/x"));
+            Assert.Equal("d\n", await Sh(id, "ls /home/user/t; test -d /etc"));
         }
         finally
         {
@@ -132,9 +132,9 @@ public sealed class SandboxctlFilesTests(DaemonFixture fixture) : IClassFixture<
         var id = (await Daemon.Client.CreateAsync(new CreateRequest())).Id;
         try
         {
-            await Sh(id, "mkdir -p /home/sandbox/w");
+            await Sh(id, "mkdir -p /home/user/w");
             var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sandboxctl")) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "--socket", Daemon.Socket, "fs", "watch", id, "/home/sandbox/w" })
+            foreach (var a in new[] { "--socket", Daemon.Socket, "fs", "watch", id, "/home/user/w" })
                 start.ArgumentList.Add(a);
             using var watch = Process.Start(start)!;
             var stderr = watch.StandardError.ReadToEndAsync();
@@ -152,18 +152,18 @@ public sealed class SandboxctlFilesTests(DaemonFixture fixture) : IClassFixture<
             {
                 for (int i = 0; i < 600 && seen.Count == 0; i++)
                 {
-                    await Sh(id, $"touch /home/sandbox/w/probe{i}");
+                    await Sh(id, $"touch /home/user/w/probe{i}");
                     await Task.Delay(100);
                 }
             });
             // (a probe touched before the watch was in place may show as a modify of its own)
-            while (!(await NextLine()).StartsWith("create /home/sandbox/w/probe", StringComparison.Ordinal))
+            while (!(await NextLine()).StartsWith("create /home/user/w/probe", StringComparison.Ordinal))
             {
             }
             await probing;
-            await Sh(id, "cd /home/sandbox/w; rm -f probe*; mkdir sub; printf a > f; mv f g; rm g");
-            var expected = new[] { "create /home/sandbox/w/sub/", "create /home/sandbox/w/f", "modify /home/sandbox/w/f",
-                "move /home/sandbox/w/f -> /home/sandbox/w/g", "delete /home/sandbox/w/g" };
+            await Sh(id, "cd /home/user/w; rm -f probe*; mkdir sub; printf a > f; mv f g; rm g");
+            var expected = new[] { "create /home/user/w/sub/", "create /home/user/w/f", "modify /home/user/w/f",
+                "move /home/user/w/f -> /home/user/w/g", "delete /home/user/w/g" };
             foreach (var e in expected)
                 while (await NextLine() != e)
                 {
@@ -174,7 +174,7 @@ public sealed class SandboxctlFilesTests(DaemonFixture fixture) : IClassFixture<
             // Interrupted, as a shell reports ^C: 128 + SIGINT, nothing on stderr.
             Assert.True(watch.ExitCode == 130, $"exit {watch.ExitCode}: {await stderr}");
             Assert.Equal("", await stderr);
-            Assert.Contains(seen, l => l.StartsWith("delete /home/sandbox/w/probe", StringComparison.Ordinal));
+            Assert.Contains(seen, l => l.StartsWith("delete /home/user/w/probe", StringComparison.Ordinal));
         }
         finally
         {

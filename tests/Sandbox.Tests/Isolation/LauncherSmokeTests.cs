@@ -41,7 +41,7 @@ public sealed class LauncherSmokeTests
         try
         {
             var (exit, output) = await sandbox.RunAsync(SandboxUser.Uid, SandboxUser.Gid,
-                "id -u; cat /proc/self/uid_map; echo x > $HOME/f && cat $HOME/f; hostname", "HOME=/home/sandbox");
+                "id -u; cat /proc/self/uid_map; echo x > $HOME/f && cat $HOME/f; hostname", "HOME=/home/user");
             Assert.True(exit == 0, output);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("10001", lines[0]);

@@ -39,6 +39,8 @@ describe('run', () => {
     assert.equal(cmd.stdout, '/tmp\n')
     assert.deepEqual(seen.map(s => s[0]).sort(), ['err', 'out'])
     assert.equal((await sandbox.commands.run('id -u', { user: 'root' })).stdout, '0\n')
+    // E2B's default user and home, which agent code writes paths against.
+    assert.equal((await sandbox.commands.run('id -un; echo $HOME; pwd')).stdout, 'user\n/home/user\n/home/user\n')
   })
 })
 

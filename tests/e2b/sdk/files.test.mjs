@@ -1,6 +1,6 @@
 // E2B's tests/sandbox/files/*: exists, getInfo, list (depth), makeDir, read (formats), remove,
 // rename, write (one, many, streams, octet-stream, gzip), watchDir (recursive, entries). Paths
-// are E2B's relative ones, under the default user's home (sandboxd's: /home/sandbox).
+// are E2B's relative ones, under the default user's home (/home/user, as in E2B).
 import { assert, expect } from 'vitest'
 import { FileNotFoundError, FilesystemEventType, FileType, NotFoundError } from 'e2b'
 import { home, sandboxTest } from './setup.mjs'
@@ -23,8 +23,8 @@ sandboxTest('getInfo of a file, a directory, a symlink; missing ones are FileNot
   assert.equal(info.size, 4)
   assert.equal(info.mode, 0o644)
   assert.equal(info.permissions, '-rw-r--r--')
-  assert.equal(info.owner, 'sandbox')
-  assert.equal(info.group, 'sandbox')
+  assert.equal(info.owner, 'user')
+  assert.equal(info.group, 'user')
   assert.property(info, 'modifiedTime')
   await sandbox.files.makeDir('test_dir')
   const dir = await sandbox.files.getInfo('test_dir')

@@ -5,8 +5,8 @@ import { Sandbox } from 'e2b'
 
 export const template = 'base'
 
-/** sandboxd's unprivileged user's home, where E2B's relative paths go (E2B's is /home/user). */
-export const home = '/home/sandbox'
+/** The unprivileged user's home, where E2B's relative paths go (as in E2B). */
+export const home = '/home/user'
 
 export const sandboxTest = base.extend({
   sandboxTestId: [async ({}, use) => { await use('test-' + Math.random().toString(36).slice(2, 10)) }, { auto: true }],

@@ -39,8 +39,8 @@ public sealed record EnvdCall(E2bGrant Grant)
         return SandboxUser(colon >= 0 ? decoded[..colon] : decoded);
     }
 
-    /// <summary>E2B's users onto sandboxd's: its default "user" is the unprivileged "sandbox"
-    /// user (home /home/sandbox); "root" is root; a numeric uid or "sandbox" pass as they are.</summary>
+    /// <summary>E2B's users onto sandboxd's: its default "user" is sandboxd's unprivileged "user"
+    /// (home /home/user); "root" is root; a numeric uid passes as it is.</summary>
     public static string SandboxUser(string e2bUser) => e2bUser switch
     {
         "" or "user" => Isolation.Filesystem.SandboxUser.Name,
